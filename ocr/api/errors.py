@@ -1,0 +1,48 @@
+"""One error shape for the whole API: {"detail": "...", "errors": {field: [messages]}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The upload is too large."
+
+
+def _flatten(detail: Any) -> list[str]:
+    if isinstance(detail, dict):
+        return [m for value in detail.values() for m in _flatten(value)]
+    if isinstance(detail, list):
+        return [m for value in detail for m in _flatten(value)]
+    return [str(detail)]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found.")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        if isinstance(data, dict):
+            errors = {key: _flatten(value) for key, value in data.items()}
+            non_field = errors.get("non_field_errors") or []
+            field_messages = [f"{k}: {m[0]}" for k, m in errors.items() if m and k != "non_field_errors"]
+            detail = (non_field or field_messages or ["Invalid input."])[0]
+            response.data = {"detail": detail, "errors": errors}
+        else:
+            messages = _flatten(data)
+            response.data = {"detail": messages[0] if messages else "Invalid input."}
+    elif isinstance(data, dict) and "detail" in data:
+        extra = {k: v for k, v in data.items() if k != "detail"}
+        response.data = {"detail": str(data["detail"]), **extra}
+    else:
+        response.data = {"detail": " ".join(_flatten(data))}
+    return response

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from ocr.models import App, Input, Page, Region, Run, Workflow
+
+
+class AppSerializer(serializers.ModelSerializer):
+    workflow = serializers.CharField(max_length=64, required=False, default="default")
+
+    class Meta:
+        model = App
+        fields = ["id", "name", "workflow", "created"]
+        read_only_fields = ["id", "created"]
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("The name cannot be blank.")
+        return value.strip()
+
+
+class RunSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+    workflow = serializers.CharField(source="workflow_name", read_only=True)
+
+    class Meta:
+        model = Run
+        fields = [
+            "id", "input", "workflow", "status", "progress", "error", "attempts",
+            "created", "started", "finished",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_progress(self, run: Run) -> dict[str, int]:
+        return {"done": run.progress_done, "total": run.progress_total}
+
+
+class RunCreateSerializer(serializers.Serializer):
+    workflow = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class InputUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)  # emptiness gets our own message
+    workflow = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class InputSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+    run = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Input
+        fields = ["id", "app", "name", "kind", "size", "status", "run", "created"]
+        read_only_fields = fields
+
+    def _latest(self, item: Input) -> tuple[int | None, str | None]:
+        if hasattr(item, "latest_run_id"):
+            return item.latest_run_id, item.latest_status
+        run = item.runs.order_by("-created", "-id").first()
+        return (run.pk, run.status) if run else (None, None)
+
+    def get_status(self, item: Input) -> str | None:
+        return self._latest(item)[1]
+
+    def get_run(self, item: Input) -> dict[str, Any] | None:
+        run_id, status = self._latest(item)
+        return {"id": run_id, "status": status} if run_id else None
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "polygon", "text", "score", "detection_score", "version", "edited"]
+        read_only_fields = fields
+
+
+class RegionEditSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, max_length=10_000, trim_whitespace=False)
+    version = serializers.IntegerField(min_value=1)
+
+
+class WorkflowSerializer(serializers.ModelSerializer):
+    nodes = serializers.JSONField()
+
+    class Meta:
+        model = Workflow
+        fields = ["id", "name", "nodes", "created"]
+        read_only_fields = ["id", "created"]
+
+
+def page_payload(page: Page, image_url: str) -> dict[str, Any]:
+    return {
+        "index": page.index,
+        "width": page.width,
+        "height": page.height,
+        "image": image_url,
+        "regions": RegionSerializer(getattr(page, "run_regions", []), many=True).data,
+    }

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("apps/", views.AppListView.as_view(), name="apps"),
+    path("apps/<int:app>/", views.AppDetailView.as_view(), name="app"),
+    path("apps/<int:app>/workflows/", views.WorkflowListView.as_view(), name="workflows"),
+    path("apps/<int:app>/inputs/", views.InputListView.as_view(), name="inputs"),
+    path("models/", views.ModelListView.as_view(), name="models"),
+    path("inputs/<int:input>/", views.InputDetailView.as_view(), name="input"),
+    path("inputs/<int:input>/runs/", views.RunCreateView.as_view(), name="input-runs"),
+    path("inputs/<int:input>/result/", views.ResultView.as_view(), name="result"),
+    path(
+        "inputs/<int:input>/pages/<int:index>/image/",
+        views.PageImageView.as_view(),
+        name="page-image",
+    ),
+    path("runs/<int:run>/", views.RunDetailView.as_view(), name="run"),
+    path("regions/<int:region>/", views.RegionView.as_view(), name="region"),
+]

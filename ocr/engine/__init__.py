@@ -1,0 +1,29 @@
+"""Legible's OCR engine: plain Python, no Django. Models are gallery adapters behind protocols.
+
+Importing this package stays light (no onnxruntime or OpenCV); models load on first use.
+"""
+
+from .errors import EngineError, UnknownModelError, WorkflowError
+from .gallery import GALLERY, ModelSpec, Param, describe_gallery, get_model
+from .types import Crop, DetectedRegion, PageImage, PageResult, Recognition, Region
+from .workflow import READY_WORKFLOWS, resolve_workflow, validate_workflow
+
+__all__ = [
+    "GALLERY",
+    "READY_WORKFLOWS",
+    "Crop",
+    "DetectedRegion",
+    "EngineError",
+    "ModelSpec",
+    "PageImage",
+    "PageResult",
+    "Param",
+    "Recognition",
+    "Region",
+    "UnknownModelError",
+    "WorkflowError",
+    "describe_gallery",
+    "get_model",
+    "resolve_workflow",
+    "validate_workflow",
+]

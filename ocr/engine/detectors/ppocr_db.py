@@ -1,0 +1,158 @@
+"""PP-OCR DB (differentiable binarisation) text detector on ONNX Runtime."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import pyclipper
+
+from ..geometry import FloatArray, order_clockwise, to_polygon
+from ..runtime import get_session
+from ..types import DetectedRegion, PageImage, RGBImage
+from ..weights import rapidocr_model
+
+MODEL_FILE = "PP-OCRv6_det_small.onnx"
+STRIDE = 32  # the network downsamples five times, so inputs must be multiples of 32
+MAX_CANDIDATES = 1000  # bounds the work on pathological pages (noise, halftone)
+MIN_PAGE_SIDE = 3.0  # boxes thinner than this in page pixels cannot hold legible text
+
+
+def _round_up(value: float, multiple: int) -> int:
+    return max(multiple, int(math.ceil(value / multiple)) * multiple)
+
+
+def detection_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """(width, height) to run detection at: multiples of 32, long side <= max_side."""
+    scale = min(1.0, max_side / max(width, height))
+    if min(width, height) * scale < STRIDE:
+        # Tiny images (a word snippet) get enlarged so the network sees at least one full cell.
+        scale = STRIDE / min(width, height)
+    limit = max(STRIDE, max_side // STRIDE * STRIDE)
+    # Only pages longer than 50:1 hit this cap; they are squashed rather than made huge.
+    return (
+        min(limit, _round_up(width * scale, STRIDE)),
+        min(limit, _round_up(height * scale, STRIDE)),
+    )
+
+
+def _mini_box(contour: npt.NDArray[Any]) -> tuple[FloatArray, float]:
+    """Minimum-area rectangle of a contour, ordered clockwise, with its short side."""
+    rect = cv2.minAreaRect(contour)
+    return order_clockwise(cv2.boxPoints(rect)), float(min(rect[1]))
+
+
+def _box_score(prob: FloatArray, box: FloatArray) -> float:
+    """Mean probability inside the box (the 'fast' DB score: the box, not the contour)."""
+    h, w = prob.shape
+    xmin = int(np.clip(np.floor(box[:, 0].min()), 0, w - 1))
+    xmax = int(np.clip(np.ceil(box[:, 0].max()), 0, w - 1))
+    ymin = int(np.clip(np.floor(box[:, 1].min()), 0, h - 1))
+    ymax = int(np.clip(np.ceil(box[:, 1].max()), 0, h - 1))
+    mask = np.zeros((ymax - ymin + 1, xmax - xmin + 1), dtype=np.uint8)
+    shifted = box - np.array([xmin, ymin], dtype=np.float32)
+    cv2.fillPoly(mask, [shifted.round().astype(np.int32)], 1)
+    return float(cv2.mean(prob[ymin : ymax + 1, xmin : xmax + 1], mask)[0])
+
+
+def _unclip(box: FloatArray, ratio: float) -> npt.NDArray[Any] | None:
+    """Grow the shrunk text kernel back to the full text extent (DB's offset D = A*r/L)."""
+    area = cv2.contourArea(box)
+    length = cv2.arcLength(box, True)
+    if length <= 0:
+        return None
+    offset = pyclipper.PyclipperOffset()
+    offset.AddPath(
+        box.round().astype(np.int64).tolist(), pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON
+    )
+    expanded = offset.Execute(area * ratio / length)
+    if len(expanded) != 1:
+        return None
+    return np.asarray(expanded[0], dtype=np.float32).reshape(-1, 1, 2)
+
+
+class PPOCRDBDetector:
+    """Finds text lines with the PP-OCR DB network and turns its map into quadrilaterals."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        score_threshold: float = 0.5,
+        text_threshold: float = 0.3,
+        min_size: int = 3,
+        unclip_ratio: float = 1.6,
+        max_side: int = 1600,
+        dilate: bool = True,
+    ) -> None:
+        self.session = get_session(model_path)
+        self.input_name = self.session.get_inputs()[0].name
+        self.score_threshold = score_threshold
+        self.text_threshold = text_threshold
+        self.min_size = min_size
+        self.unclip_ratio = unclip_ratio
+        self.max_side = max_side
+        self.dilate = dilate
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> PPOCRDBDetector:
+        return cls(rapidocr_model(MODEL_FILE), **params)
+
+    def probability_map(self, pixels: RGBImage) -> FloatArray:
+        """The network's text probability map at detection resolution (H x W)."""
+        height, width = pixels.shape[:2]
+        size = detection_size(width, height, self.max_side)
+        shrinking = size[0] < width or size[1] < height
+        resized = cv2.resize(
+            pixels, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
+        )
+        # PaddleOCR trained on OpenCV-loaded, i.e. BGR, images.
+        bgr = resized[:, :, ::-1].astype(np.float32)
+        blob = ((bgr / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis]
+        output = self.session.run(None, {self.input_name: np.ascontiguousarray(blob)})[0]
+        return np.asarray(output[0, 0], dtype=np.float32)
+
+    def detect(self, page: PageImage) -> list[DetectedRegion]:
+        prob = self.probability_map(page.pixels)
+        mask = (prob > self.text_threshold).astype(np.uint8)
+        if self.dilate:
+            mask = np.asarray(cv2.dilate(mask, np.ones((2, 2), dtype=np.uint8)), dtype=np.uint8)
+        contours, _ = cv2.findContours(mask * 255, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+
+        map_h, map_w = prob.shape
+        scale = np.array([page.width / map_w, page.height / map_h], dtype=np.float32)
+        regions: list[DetectedRegion] = []
+        for contour in contours[:MAX_CANDIDATES]:
+            box, short_side = _mini_box(contour)
+            if short_side < self.min_size:
+                continue
+            score = _box_score(prob, box)
+            if score < self.score_threshold:
+                continue
+            expanded = _unclip(box, self.unclip_ratio)
+            if expanded is None:
+                continue
+            box, short_side = _mini_box(expanded)
+            if short_side < self.min_size + 2:
+                continue
+            page_box = box * scale
+            page_box[:, 0] = np.clip(page_box[:, 0], 0, page.width)
+            page_box[:, 1] = np.clip(page_box[:, 1], 0, page.height)
+            page_box = order_clockwise(page_box)
+            if min(_side_lengths(page_box)) <= MIN_PAGE_SIDE:
+                continue
+            regions.append(DetectedRegion(polygon=to_polygon(page_box), score=score))
+        return regions
+
+
+def _side_lengths(box: FloatArray) -> tuple[float, float]:
+    """(width, height) of a clockwise quadrilateral."""
+    return (
+        float(np.linalg.norm(box[0] - box[1])),
+        float(np.linalg.norm(box[0] - box[3])),
+    )

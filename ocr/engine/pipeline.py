@@ -1,0 +1,75 @@
+"""Running a validated workflow over pages."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .gallery import get_model
+from .protocols import Cropper, Detector, Recognizer
+from .reading_order import sort_regions
+from .types import PageImage, PageResult, Region
+from .workflow import Node, validate_workflow
+
+
+class Pipeline:
+    """Detector -> cropper -> recognizer, with reading order on top."""
+
+    def __init__(
+        self,
+        detector: Detector,
+        cropper: Cropper,
+        recognizer: Recognizer,
+        nodes: list[Node] | None = None,
+    ) -> None:
+        self.detector = detector
+        self.cropper = cropper
+        self.recognizer = recognizer
+        self.nodes = nodes or []
+
+    def read_page(self, page: PageImage) -> PageResult:
+        detected = self.detector.detect(page)
+        crops = self.cropper.crop(page, detected)
+        recognitions = self.recognizer.recognize(crops)
+        regions = [
+            Region(
+                polygon=crop.region.polygon,
+                text=rec.text.strip(),
+                score=rec.score,
+                detection_score=crop.region.score,
+            )
+            for crop, rec in zip(crops, recognitions, strict=True)
+            if rec.text.strip()
+        ]
+        return PageResult(
+            index=page.index,
+            width=page.width,
+            height=page.height,
+            regions=tuple(sort_regions(regions)),
+        )
+
+    def read_pages(self, pages: Iterable[PageImage]) -> Iterator[PageResult]:
+        for page in pages:
+            yield self.read_page(page)
+
+
+def build_pipeline(nodes: list[Node]) -> Pipeline:
+    """Load the models of an already validated workflow."""
+    stages: dict[str, Any] = {}
+    for node in nodes:
+        spec = get_model(node["model"])
+        stages[spec.kind] = spec.loader(node["params"])
+    return Pipeline(stages["detector"], stages["cropper"], stages["recognizer"], nodes)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_pipeline(key: str) -> Pipeline:
+    return build_pipeline(json.loads(key))
+
+
+def get_pipeline(nodes: object) -> Pipeline:
+    """A per-process cached pipeline, so a worker loads each workflow's models once."""
+    normalised = validate_workflow(nodes)
+    return _cached_pipeline(json.dumps(normalised, sort_keys=True))

@@ -1,0 +1,95 @@
+"""PP-OCR CTC text recognizer on ONNX Runtime."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import EngineError
+from ..runtime import get_session
+from ..types import Crop, Recognition, RGBImage
+from ..weights import rapidocr_model
+
+MODEL_FILE = "PP-OCRv6_rec_small.onnx"
+HEIGHT = 48  # the network's fixed input height
+MIN_WIDTH = 16  # a few CTC time steps, so single characters still decode
+MAX_WIDTH = 4096  # ~85:1; wider crops (a whole hostile page) are squashed, not grown without bound
+BLANK = 0
+
+
+def load_charset(session: Any) -> list[str]:
+    """Index -> character: CTC blank, the dictionary from the model metadata, then a space."""
+    meta = session.get_modelmeta().custom_metadata_map
+    if "character" not in meta:
+        raise EngineError("recognizer model has no 'character' metadata")
+    # split("\n"), not splitlines(): the dictionary holds characters splitlines treats as breaks.
+    chars = ["<blank>", *meta["character"].split("\n"), " "]
+    classes = session.get_outputs()[0].shape[-1]
+    if isinstance(classes, int) and classes != len(chars):
+        raise EngineError(
+            f"recognizer dictionary has {len(chars)} entries but the model outputs {classes}"
+        )
+    return chars
+
+
+def scaled_width(crop: RGBImage) -> int:
+    """Width of the crop once resized to the network height, aspect kept."""
+    h, w = crop.shape[:2]
+    return int(min(MAX_WIDTH, max(MIN_WIDTH, math.ceil(HEIGHT * w / max(h, 1)))))
+
+
+def _batch_blob(images: Sequence[RGBImage]) -> npt.NDArray[np.float32]:
+    widths = [scaled_width(img) for img in images]
+    # Zero after normalisation is mid-grey: the padding PaddleOCR trained with.
+    blob = np.zeros((len(images), 3, HEIGHT, max(widths)), dtype=np.float32)
+    for i, (img, width) in enumerate(zip(images, widths, strict=True)):
+        resized = cv2.resize(img, (width, HEIGHT), interpolation=cv2.INTER_LINEAR)
+        bgr = resized[:, :, ::-1].astype(np.float32)  # PaddleOCR models expect BGR
+        blob[i, :, :, :width] = ((bgr / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)
+    return blob
+
+
+def ctc_greedy_decode(probs: npt.NDArray[np.float32], charset: Sequence[str]) -> Recognition:
+    """Best path decoding of one T x C probability matrix."""
+    best = probs.argmax(axis=1)
+    best_prob = probs.max(axis=1)
+    keep = np.ones(len(best), dtype=bool)
+    keep[1:] = best[1:] != best[:-1]
+    keep &= best != BLANK
+    if not keep.any():
+        return Recognition(text="", score=0.0)
+    text = "".join(charset[i] for i in best[keep])
+    return Recognition(text=text, score=float(best_prob[keep].mean()))
+
+
+class PPOCRCTCRecognizer:
+    """Reads straightened line crops with the PP-OCR CTC network."""
+
+    def __init__(self, model_path: Path, *, batch_size: int = 16) -> None:
+        self.session = get_session(model_path)
+        self.input_name = self.session.get_inputs()[0].name
+        self.charset = load_charset(self.session)
+        self.batch_size = batch_size
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> PPOCRCTCRecognizer:
+        return cls(rapidocr_model(MODEL_FILE), **params)
+
+    def recognize(self, crops: Sequence[Crop]) -> list[Recognition]:
+        images = [c.pixels for c in crops]
+        results: list[Recognition | None] = [None] * len(images)
+        # Batching crops of similar width keeps the padding (wasted compute) small.
+        order = sorted(range(len(images)), key=lambda i: scaled_width(images[i]))
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            blob = _batch_blob([images[i] for i in batch])
+            output = self.session.run(None, {self.input_name: blob})[0]
+            for row, index in enumerate(batch):
+                results[index] = ctc_greedy_decode(output[row], self.charset)
+        return [r if r is not None else Recognition("", 0.0) for r in results]

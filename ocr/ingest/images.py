@@ -1,0 +1,83 @@
+"""Images in: sniff and size-check from the header first, decode only what passed."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from ocr.engine.images import _to_rgb_array as to_rgb  # TODO rename public
+from ocr.engine.types import PageImage
+
+from .limits import IngestError, Limits
+
+SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "GIF", "MPO")
+_NOT_AN_IMAGE = (
+    "The file is not an image we can read. Supported: JPEG, PNG, WebP, TIFF, BMP and GIF."
+)
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    kind: str
+    format: str
+    pages: int
+    width: int
+    height: int
+
+
+@contextmanager
+def _open(path: Path, limits: Limits) -> Iterator[Image.Image]:
+    """Open without decoding; Pillow reads only the header here."""
+    try:
+        # Our own pixel limit is checked right after; Pillow's warning would only be noise, and
+        # its hard error (far past our default) is turned into the same clear message.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+    except Image.DecompressionBombError:
+        raise IngestError(
+            f"The image is too large to open safely; the limit is "
+            f"{limits.max_pixels / 1e6:.0f} megapixels (OCR_MAX_IMAGE_PIXELS)."
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise IngestError(_NOT_AN_IMAGE) from None
+    try:
+        if image.format not in SUPPORTED_FORMATS:
+            raise IngestError(_NOT_AN_IMAGE)
+        yield image
+    finally:
+        image.close()
+
+
+def inspect(path: Path, limits: Limits) -> InputInfo:
+    """Cheap checks for the upload request: type, size in bytes and pixels, page count."""
+    limits.check_bytes(path.stat().st_size)
+    with _open(path, limits) as image:
+        width, height = image.size
+        limits.check_pixels(width, height)
+        pages = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+        return InputInfo("image", str(image.format), pages, width, height)
+
+
+def iter_pages(path: Path, limits: Limits) -> Iterator[PageImage]:
+    """Decode page by page, so a multi-page TIFF never holds more than one page in memory."""
+    limits.check_bytes(path.stat().st_size)
+    with _open(path, limits) as image:
+        # Only TIFF pages are pages; the frames of an animated GIF or WebP are not.
+        frames = ImageSequence.Iterator(image) if image.format == "TIFF" else iter([image])
+        for index, frame in enumerate(frames):
+            limits.check_pixels(*frame.size)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                    frame.load()
+                    upright = ImageOps.exif_transpose(frame) if index == 0 else frame
+                    pixels = to_rgb(upright)
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise IngestError(f"The image is damaged or truncated ({exc}).") from None
+            yield PageImage(pixels=pixels, index=index)

@@ -1,0 +1,128 @@
+"""App, Workflow, Input, Page, Run, Region: what is stored. Writes go through services.py."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class App(models.Model):
+    """A workspace: its inputs, workflows and results are visible to its owner and members only."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="apps")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="shared_apps", blank=True
+    )
+    name = models.CharField(max_length=200)
+    # A ready workflow id from the engine ("default") or the id of one of this app's workflows.
+    workflow = models.CharField(max_length=64, default="default")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Workflow(models.Model):
+    """A saved chain of gallery models with parameters, validated by the engine when saved."""
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="workflows")
+    name = models.CharField(max_length=200)
+    nodes = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def input_upload_to(instance: Input, filename: str) -> str:
+    return f"inputs/{instance.app_id}/{filename}"
+
+
+class Input(models.Model):
+    class Kind(models.TextChoices):
+        IMAGE = "image"
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="inputs")
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.IMAGE)
+    file = models.FileField(upload_to=input_upload_to, max_length=500)
+    size = models.BigIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def page_upload_to(instance: Page, filename: str) -> str:
+    return f"pages/{instance.input_id}/{filename}"
+
+
+class Page(models.Model):
+    """One page image of an input, as the engine saw it (EXIF orientation applied, RGB)."""
+
+    input = models.ForeignKey(Input, on_delete=models.CASCADE, related_name="pages")
+    index = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    image = models.FileField(upload_to=page_upload_to, max_length=500)
+
+    class Meta:
+        ordering = ["index"]
+        constraints = [models.UniqueConstraint(fields=["input", "index"], name="page_unique_index")]
+
+
+class Run(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    input = models.ForeignKey(Input, on_delete=models.CASCADE, related_name="runs")
+    workflow_name = models.CharField(max_length=200)
+    # The validated nodes as they were when the run started, so a later edit of the workflow
+    # does not change what this run means.
+    workflow_nodes = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    # Which claim of this run may write to it; a worker that lost its claim stops writing.
+    claim = models.CharField(max_length=64, blank=True, default="")
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat"], name="run_status_heartbeat")]
+
+
+class Region(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="regions")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="regions")
+    order = models.PositiveIntegerField()
+    polygon = models.JSONField()
+    text = models.TextField(blank=True, default="")
+    score = models.FloatField(default=0.0)
+    detection_score = models.FloatField(default=0.0)
+    version = models.PositiveIntegerField(default=1)
+    edited = models.BooleanField(default=False)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["page__index", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "page", "order"], name="region_unique_order")
+        ]

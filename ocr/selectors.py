@@ -1,0 +1,82 @@
+"""Reads that are more than a .get(), and the access rule: a user sees the apps they own or
+are a member of, and everything inside them; anything else is 'not found'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+
+from .models import App, Input, Page, Region, Run
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def visible_apps(user: User) -> QuerySet[App]:
+    if not user.is_authenticated:
+        return App.objects.none()
+    # A subquery rather than a join on members, so an app never appears twice.
+    member_of = App.members.through.objects.filter(user_id=user.pk).values("app_id")
+    return App.objects.filter(Q(owner_id=user.pk) | Q(pk__in=member_of))
+
+
+def _get(queryset: QuerySet[Any], pk: object) -> Any:
+    return _get_by(queryset, pk=pk)
+
+
+def get_app(user: User, pk: object) -> App:
+    return _get(visible_apps(user), pk)
+
+
+def get_input(user: User, pk: object) -> Input:
+    return _get(Input.objects.filter(app__in=visible_apps(user)).select_related("app"), pk)
+
+
+def get_run(user: User, pk: object) -> Run:
+    return _get(Run.objects.filter(input__app__in=visible_apps(user)).select_related("input"), pk)
+
+
+def get_region(user: User, pk: object) -> Region:
+    regions = Region.objects.filter(run__input__app__in=visible_apps(user))
+    return _get(regions.select_related("page", "run"), pk)
+
+
+def inputs_with_latest_run(app: App) -> QuerySet[Input]:
+    latest = Run.objects.filter(input=OuterRef("pk")).order_by("-created", "-id")
+    return app.inputs.annotate(
+        latest_run_id=Subquery(latest.values("pk")[:1]),
+        latest_status=Subquery(latest.values("status")[:1]),
+    )
+
+
+def latest_run(item: Input) -> Run | None:
+    return item.runs.order_by("-created", "-id").first()
+
+
+def result_run(item: Input) -> Run | None:
+    """The run whose regions are the input's result: the newest that succeeded, else the
+    newest one (whose finished pages show while the rest are read)."""
+    runs = item.runs.order_by("-created", "-id")
+    return runs.filter(status=Run.Status.SUCCEEDED).first() or runs.first()
+
+
+def result_pages(run: Run) -> QuerySet[Page]:
+    regions = Region.objects.filter(run=run).order_by("order")
+    return (
+        Page.objects.filter(input_id=run.input_id)
+        .order_by("index")
+        .prefetch_related(Prefetch("regions", queryset=regions, to_attr="run_regions"))
+    )
+
+
+def get_page(item: Input, index: object) -> Page:
+    return _get_by(Page.objects.filter(input=item), index=index)
+
+
+def _get_by(queryset: QuerySet[Any], **lookup: object) -> Any:
+    try:
+        return queryset.get(**{k: int(str(v)) for k, v in lookup.items()})
+    except (ValueError, queryset.model.DoesNotExist):
+        raise Http404("Not found.") from None

@@ -1,0 +1,52 @@
+"""Thin Celery tasks: take an id, call one service."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+from django.db import OperationalError
+
+from . import services
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),  # a locked or restarting database; the run was handed back
+    retry_backoff=2,
+    retry_jitter=True,
+    max_retries=5,
+)
+def run_workflow(run_id: int) -> None:
+    """Safe to deliver twice: only one claim on a run wins, and each page replaces its regions.
+
+    Returns quietly when the run is gone (its input was deleted) or already finished.
+    """
+    services.execute_run(run_id)
+
+
+@worker_ready.connect
+def start_reaper(**_: Any) -> None:
+    """Every worker sweeps for runs whose worker died: once at start, then periodically.
+
+    A thread in the worker's main process rather than a beat schedule, so no single process
+    has to stay alive for dead runs to be picked up again.
+    """
+    interval = max(settings.OCR_RUN_STALE_SECONDS / 2, 1.0)
+
+    def loop() -> None:
+        while True:
+            try:
+                services.reap_stale_runs()
+            except Exception:
+                log.exception("reaping stale runs failed; will try again")
+            time.sleep(interval)
+
+    threading.Thread(target=loop, name="legible-reaper", daemon=True).start()

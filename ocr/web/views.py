@@ -1,0 +1,74 @@
+"""Server-rendered pages. Access goes through the selectors (404 for what is not yours)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ocr import selectors, services
+from ocr.ingest import IngestError
+from ocr.workflows import UnknownWorkflowError
+
+from .forms import AppForm, UploadForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apps(request: HttpRequest) -> HttpResponse:
+    form = AppForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        app = services.create_app(request.user, **form.cleaned_data)
+        return redirect("web:app", app=app.pk)
+    return render(
+        request,
+        "ocr/apps.html",
+        {"apps": selectors.visible_apps(request.user).order_by("-created"), "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def app_detail(request: HttpRequest, app: int) -> HttpResponse:
+    the_app = selectors.get_app(request.user, app)
+    form = UploadForm()
+    if request.method == "POST":
+        # The page uploads through the API with a progress bar; this is the no-JavaScript path.
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            for upload in request.FILES.getlist("files"):
+                try:
+                    services.create_input(the_app, upload)
+                except (IngestError, UnknownWorkflowError) as exc:
+                    messages.error(request, f"{upload.name}: {exc}")
+            return redirect("web:app", app=the_app.pk)
+    inputs = selectors.inputs_with_latest_run(the_app)
+    return render(request, "ocr/app_detail.html", {"app": the_app, "inputs": inputs, "form": form})
+
+
+@login_required
+def input_detail(request: HttpRequest, input: int) -> HttpResponse:
+    item = selectors.get_input(request.user, input)
+    return redirect("web:page", input=item.pk, index=0)
+
+
+@login_required
+def page(request: HttpRequest, input: int, index: int) -> HttpResponse:
+    item = selectors.get_input(request.user, input)
+    run = selectors.result_run(item)
+    pages = list(selectors.result_pages(run)) if run else []
+    current = next((p for p in pages if p.index == index), None)
+    if current is None and pages:
+        return redirect("web:page", input=item.pk, index=pages[0].index)
+    context = {
+        "input": item,
+        "app": item.app,
+        "run": run,
+        "page": current,
+        "pages": pages,
+        "regions": getattr(current, "run_regions", []),
+        "selected": request.GET.get("region", ""),
+    }
+    return render(request, "ocr/page.html", context)

@@ -1,0 +1,189 @@
+"""Settings, all read from the environment (see the configuration table in README.md).
+
+With nothing set, Legible runs embedded: SQLite, media and broker under ./var/, a generated secret key.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from .env import SettingError, env_bool, env_choice, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("LEGIBLE_VAR_DIR", str(BASE_DIR / "var")) or "var").resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DEBUG", False)
+
+_database_url = env_str("DATABASE_URL")
+# Embedded mode: no external services were configured, so everything lives under ./var/.
+EMBEDDED = _database_url is None
+
+
+def _secret_key() -> str:
+    value = env_str("SECRET_KEY")
+    if value:
+        return value
+    if not EMBEDDED and not DEBUG:
+        raise SettingError("SECRET_KEY is required when DEBUG is off and DATABASE_URL is set.")
+    path = VAR_DIR / "secret-key.txt"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url or f"sqlite:///{VAR_DIR / 'legible.sqlite3'}", conn_max_age=60
+        )
+    }
+except ValueError as exc:
+    raise SettingError(f"DATABASE_URL is not a database URL we understand: {exc}") from None
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # The web server and the worker write at once: WAL lets readers go on while one writes,
+        # IMMEDIATE takes the write lock up front so two writers queue instead of deadlocking.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    # A file, not memory, so that a Celery worker started by the tests sees the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-legible.sqlite3")}
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "ocr",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "project.urls"
+WSGI_APPLICATION = "project.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or "").resolve()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Plain storage: whitenoise serves STATICFILES_DIRS directly, no collectstatic step needed.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploads larger than this are refused before they are read; the default fits a 300-page PDF
+# of scans at 300 dpi (about 1.5 MB a page).
+OCR_MAX_UPLOAD_MB = env_int("OCR_MAX_UPLOAD_MB", 500, minimum=1)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # larger uploads spill to a temporary file
+# A page larger than this (width x height) is refused before it is decoded: 100 MP fits a
+# 600-dpi A3 scan and stops decompression bombs.
+OCR_MAX_IMAGE_PIXELS = env_int("OCR_MAX_IMAGE_PIXELS", 100_000_000, minimum=1_000)
+OCR_DEVICE = env_choice("OCR_DEVICE", "auto", ["auto", "cpu", "cuda"])
+_model_dir = env_str("OCR_MODEL_DIR")
+OCR_MODEL_DIR = Path(_model_dir).resolve() if _model_dir else VAR_DIR / "models"
+if _model_dir and not OCR_MODEL_DIR.is_dir():
+    raise SettingError(f"OCR_MODEL_DIR={_model_dir!r} is not a folder.")
+# A running run whose worker has not reported for this long is taken to be dead and queued again.
+OCR_RUN_STALE_SECONDS = env_int("OCR_RUN_STALE_SECONDS", 120, minimum=2)
+OCR_RUN_MAX_ATTEMPTS = env_int("OCR_RUN_MAX_ATTEMPTS", 3, minimum=1)
+OCR_RUN_QUEUE = env_str("OCR_RUN_QUEUE", "ocr") or "ocr"
+OCR_DEFAULT_WORKFLOW = "default"
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://") or "filesystem://"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = VAR_DIR / "broker"
+    for _sub in ("queue", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_DEFAULT_QUEUE = OCR_RUN_QUEUE
+CELERY_TASK_IGNORE_RESULT = True
+# The database says what must happen; a message is only a nudge. Ack after the work so a
+# worker killed mid-run leaves the message to be delivered again, and take one at a time.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "ocr.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "ocr.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO") or "INFO"},
+}

@@ -1,0 +1,42 @@
+"""Shared fixtures for engine tests: fixture images, ground truth and one loaded pipeline."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# pytest-django puts the project root (where manage.py is) on sys.path; without that plugin
+# (`-p no:django`) nothing does, and these tests need nothing from Django.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from ocr.engine.pipeline import Pipeline, get_pipeline  # noqa: E402
+from ocr.engine.workflow import resolve_workflow  # noqa: E402
+FIXTURES = ROOT / "tests" / "fixtures"
+PHOTOTEST = FIXTURES / "phototest.png"
+EUROTEXT = FIXTURES / "eurotext.png"
+
+PHOTOTEST_TEXT = (
+    "This is a lot of 12 point text to test the\nocr code and see if it works on all types\n"
+    "of file format.\n\nThe quick brown dog jumped over the\nlazy fox. The quick brown dog "
+    "jumped\nover the lazy fox. The quick brown dog\njumped over the lazy fox. The quick\n"
+    "brown dog jumped over the lazy fox.\n"
+)
+
+# Transcribed from the image (Tesseract's classic multilingual test page).
+EUROTEXT_TEXT = (
+    "The (quick) [brown] {fox} jumps!\nOver the $43,456.78 <lazy> #90 dog\n"
+    "& duck/goose, as 12.5% of E-mail\nfrom aspammer@website.com is spam.\n"
+    "Der \u201eschnelle\u201d braune Fuchs springt\nüber den faulen Hund. Le renard brun\n"
+    "«rapide» saute par-dessus le chien\nparesseux. La volpe marrone rapida\n"
+    "salta sopra il cane pigro. El zorro\nmarrón rápido salta sobre el perro\n"
+    "perezoso. A raposa marrom rápida\nsalta sobre o cão preguiçoso.\n"
+)
+
+
+@pytest.fixture(scope="session")
+def pipeline() -> Pipeline:
+    return get_pipeline(resolve_workflow("default"))

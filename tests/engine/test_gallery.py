@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from ocr.engine import EngineError, UnknownModelError, describe_gallery, get_model
+from ocr.engine.gallery import GALLERY
+
+from .conftest import ROOT
+
+
+def test_gallery_has_the_default_models() -> None:
+    assert {"ppocrv6-small-det", "crop-1.0", "ppocrv6-small-rec"} <= set(GALLERY)
+    assert get_model("crop-1.0").kind == "cropper"
+
+
+def test_describe_gallery_shape() -> None:
+    described = {entry["id"]: entry for entry in describe_gallery()}
+    assert set(described) == set(GALLERY)
+    for entry in described.values():
+        assert entry["kind"] in {"detector", "cropper", "recognizer"}
+        assert isinstance(entry["description"], str) and entry["description"]
+        for param in entry["params"].values():
+            assert {"type", "default", "min", "max"} <= set(param)
+            assert param["type"] in {"int", "float", "bool"}
+    det = described["ppocrv6-small-det"]["params"]
+    assert det["score_threshold"] == {
+        "type": "float",
+        "default": 0.5,
+        "min": 0.0,
+        "max": 1.0,
+        "description": det["score_threshold"]["description"],
+    }
+    assert det["max_side"]["default"] == 1600
+    assert described["crop-1.0"]["params"]["padding"]["max"] == 64
+    assert described["ppocrv6-small-rec"]["params"]["batch_size"]["default"] == 16
+
+
+def test_unknown_model_lists_known_ids() -> None:
+    with pytest.raises(UnknownModelError) as info:
+        get_model("nope")
+    assert isinstance(info.value, EngineError)
+    assert "nope" in str(info.value) and "ppocrv6-small-det" in str(info.value)
+
+
+def test_importing_the_engine_stays_light() -> None:
+    code = (
+        "import sys, ocr.engine, ocr.engine.workflow; "
+        "print(sorted(m for m in ('django', 'onnxruntime', 'cv2', 'torch') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

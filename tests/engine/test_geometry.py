@@ -1,0 +1,102 @@
+"""Model-free checks of the pre/post-processing helpers."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from ocr.engine.cropper import rectify
+from ocr.engine.detectors.ppocr_db import detection_size
+from ocr.engine.geometry import order_clockwise
+from ocr.engine.reading_order import sort_regions
+from ocr.engine.recognizers.ppocr_ctc import ctc_greedy_decode, scaled_width
+from ocr.engine.types import DetectedRegion
+
+
+@pytest.mark.parametrize(
+    ("size", "max_side", "expected"),
+    [
+        ((640, 480), 1600, (640, 480)),  # already multiples of 32: untouched
+        ((650, 470), 1600, (672, 480)),  # rounded up, not rescaled
+        ((3200, 1600), 1600, (1600, 800)),
+        ((10, 5), 1600, (64, 32)),  # tiny: short side grown to 32
+        ((1, 1), 1600, (32, 32)),
+        ((20000, 50), 1600, (1600, 32)),  # extreme strip: capped, not huge
+        ((50, 20000), 960, (32, 960)),
+    ],
+)
+def test_detection_size(
+    size: tuple[int, int], max_side: int, expected: tuple[int, int]
+) -> None:
+    width, height = detection_size(*size, max_side)
+    assert (width, height) == expected
+    assert width % 32 == 0 and height % 32 == 0
+
+
+def test_order_clockwise_from_top_left() -> None:
+    square = [(10, 10), (0, 10), (10, 0), (0, 0)]
+    assert order_clockwise(square).tolist() == [[0, 0], [10, 0], [10, 10], [0, 10]]
+
+
+def test_rectify_straightens_and_pads() -> None:
+    page = np.zeros((100, 200, 3), dtype=np.uint8)
+    page[20:40, 50:150] = 255
+    crop = rectify(page, [(50, 20), (150, 20), (150, 40), (50, 40)])
+    assert crop.shape == (20, 100, 3)
+    assert crop[2:-2, 2:-2].min() > 200
+    padded = rectify(page, [(50, 20), (150, 20), (150, 40), (50, 40)], padding=5)
+    assert padded.shape == (30, 110, 3)
+    assert padded[0, 0].max() == 0  # page context, not the region
+
+
+def test_rectify_turns_vertical_text() -> None:
+    page = np.zeros((300, 100, 3), dtype=np.uint8)
+    crop = rectify(page, [(10, 10), (40, 10), (40, 210), (10, 210)])
+    assert crop.shape[:2] == (30, 200)
+
+
+def test_ctc_greedy_decode() -> None:
+    charset = ["<blank>", "a", "b", " "]
+    steps = [1, 1, 0, 1, 2, 2, 0, 3, 0]
+    probs = np.full((len(steps), 4), 0.05, dtype=np.float32)
+    for t, k in enumerate(steps):
+        probs[t, k] = 0.8 if k else 0.9
+    probs[0, 1] = 0.6
+    rec = ctc_greedy_decode(probs, charset)
+    assert rec.text == "aab "
+    assert rec.score == pytest.approx((0.6 + 0.8 + 0.8 + 0.8) / 4)
+
+
+def test_ctc_all_blank_scores_zero() -> None:
+    probs = np.zeros((5, 3), dtype=np.float32)
+    probs[:, 0] = 1.0
+    rec = ctc_greedy_decode(probs, ["<blank>", "a", " "])
+    assert (rec.text, rec.score) == ("", 0.0)
+
+
+def test_scaled_width_keeps_aspect_within_bounds() -> None:
+    assert scaled_width(np.zeros((24, 100, 3), dtype=np.uint8)) == 200
+    assert scaled_width(np.zeros((100, 1, 3), dtype=np.uint8)) >= 16
+    assert scaled_width(np.zeros((1, 100000, 3), dtype=np.uint8)) <= 4096
+
+
+def box(x: float, y: float, w: float = 50, h: float = 20, score: float = 1.0) -> DetectedRegion:
+    return DetectedRegion(polygon=((x, y), (x + w, y), (x + w, y + h), (x, y + h)), score=score)
+
+
+def test_sort_regions_lines_then_left_to_right() -> None:
+    # Three lines; words on a line wobble by a few pixels, as real detections do.
+    expected = [
+        box(10, 10),
+        box(70, 13),
+        box(130, 8),
+        box(10, 40),
+        box(75, 42),
+        box(10, 70, w=200),
+    ]
+    shuffled = expected[:]
+    random.Random(4).shuffle(shuffled)
+    assert sort_regions(shuffled) == expected
+    assert sort_regions([]) == []

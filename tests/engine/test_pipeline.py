@@ -1,0 +1,137 @@
+"""End to end with the real PP-OCRv6 models (CPU, a fraction of a second per page)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr.engine import EngineError, PageImage, PageResult
+from ocr.engine.images import load_image
+from ocr.engine.metrics import cer
+from ocr.engine.pipeline import Pipeline, build_pipeline, get_pipeline
+from ocr.engine.workflow import resolve_workflow
+
+from .conftest import EUROTEXT, EUROTEXT_TEXT, PHOTOTEST, PHOTOTEST_TEXT
+
+pytestmark = pytest.mark.model
+
+
+def test_phototest_cer(pipeline: Pipeline) -> None:
+    result = pipeline.read_page(load_image(PHOTOTEST))
+    assert cer(PHOTOTEST_TEXT, result.text) < 0.02
+
+
+def test_eurotext_cer(pipeline: Pipeline) -> None:
+    result = pipeline.read_page(load_image(EUROTEXT))
+    assert cer(EUROTEXT_TEXT, result.text) < 0.05
+
+
+def test_regions_are_clockwise_quads_inside_the_page(pipeline: Pipeline) -> None:
+    result = pipeline.read_page(load_image(PHOTOTEST))
+    assert (result.width, result.height) == (640, 480)
+    assert result.regions
+    for region in result.regions:
+        assert len(region.polygon) == 4
+        for x, y in region.polygon:
+            assert 0 <= x <= result.width and 0 <= y <= result.height
+        xs, ys = zip(*region.polygon, strict=True)
+        # Shoelace sum is positive for clockwise order when y grows downwards.
+        area = sum(xs[i] * ys[i - 3] - xs[i - 3] * ys[i] for i in range(4))
+        assert area > 0
+        assert 0 < region.score <= 1 and 0 < region.detection_score <= 1
+        assert region.text == region.text.strip() and region.text
+
+
+def test_phototest_lines_come_in_reading_order(pipeline: Pipeline) -> None:
+    result = pipeline.read_page(load_image(PHOTOTEST))
+    expected = [line for line in PHOTOTEST_TEXT.splitlines() if line]
+    assert len(result.regions) == len(expected)
+    for region, line in zip(result.regions, expected, strict=True):
+        assert cer(line, region.text) < 0.1, (line, region.text)
+
+
+def test_read_pages_keeps_page_indexes(pipeline: Pipeline) -> None:
+    page = load_image(PHOTOTEST)
+    pages = [PageImage(page.pixels, index=i) for i in (0, 1)]
+    results = list(pipeline.read_pages(pages))
+    assert [r.index for r in results] == [0, 1]
+    assert results[0].regions == results[1].regions
+    assert results[0].to_dict()["regions"][0]["text"].startswith("This is")
+
+
+def test_get_pipeline_is_cached() -> None:
+    nodes = resolve_workflow("default")
+    assert get_pipeline(nodes) is get_pipeline(resolve_workflow("default"))
+
+
+def test_params_reach_the_models() -> None:
+    nodes = resolve_workflow("default")
+    nodes[0]["params"]["score_threshold"] = 1.0  # no box is that sure
+    result = build_pipeline(nodes).read_page(load_image(PHOTOTEST))
+    assert result.regions == ()
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def phototest_16bit() -> bytes:
+    grey = np.asarray(Image.open(PHOTOTEST).convert("L"), dtype=np.uint16) * 257
+    return encode(Image.fromarray(grey))
+
+
+def phototest_exif_rotated() -> bytes:
+    stored = Image.open(PHOTOTEST).convert("L").rotate(90, expand=True)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return encode(stored, "JPEG", quality=95, exif=exif.tobytes())
+
+
+def phototest_cmyk() -> bytes:
+    return encode(Image.open(PHOTOTEST).convert("CMYK"), "TIFF")
+
+
+def palette_with_transparency() -> bytes:
+    image = Image.open(PHOTOTEST).convert("P")
+    return encode(image, transparency=255)
+
+
+HOSTILE: dict[str, Callable[[], bytes]] = {
+    "1x1": lambda: encode(Image.new("L", (1, 1), 0)),
+    "20000x50": lambda: encode(Image.new("RGB", (20000, 50), (255, 255, 255))),
+    "50x20000": lambda: encode(Image.new("L", (50, 20000), 0)),
+    "all-white": lambda: encode(Image.new("RGB", (640, 480), (255, 255, 255))),
+    "all-black": lambda: encode(Image.new("RGB", (640, 480), (0, 0, 0))),
+    "noise": lambda: encode(
+        Image.fromarray(np.random.default_rng(0).integers(0, 256, (300, 400), dtype=np.uint8))
+    ),
+    "16-bit": phototest_16bit,
+    "cmyk": phototest_cmyk,
+    "palette-transparent": palette_with_transparency,
+    "exif-rotated": phototest_exif_rotated,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_images_do_not_crash(pipeline: Pipeline, name: str) -> None:
+    try:
+        result = pipeline.read_page(load_image(HOSTILE[name]()))
+    except EngineError:
+        return
+    assert isinstance(result, PageResult)
+    for region in result.regions:
+        for x, y in region.polygon:
+            assert 0 <= x <= result.width and 0 <= y <= result.height
+
+
+@pytest.mark.parametrize("name", ["16-bit", "cmyk", "exif-rotated", "palette-transparent"])
+def test_converted_phototests_still_read(pipeline: Pipeline, name: str) -> None:
+    result = pipeline.read_page(load_image(HOSTILE[name]()))
+    assert (result.width, result.height) == (640, 480)
+    assert cer(PHOTOTEST_TEXT, result.text) < 0.02
