@@ -9,7 +9,9 @@ from django.db import models
 class App(models.Model):
     """A workspace: its inputs, workflows and results are visible to its owner and members only."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="apps")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="apps"
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="shared_apps", blank=True
     )
@@ -79,6 +81,9 @@ class Page(models.Model):
         ordering = ["index"]
         constraints = [models.UniqueConstraint(fields=["input", "index"], name="page_unique_index")]
 
+    def __str__(self) -> str:
+        return f"page {self.index + 1} of input {self.input_id}"
+
 
 class Run(models.Model):
     class Status(models.TextChoices):
@@ -108,6 +113,9 @@ class Run(models.Model):
         ordering = ["-created", "-id"]
         indexes = [models.Index(fields=["status", "heartbeat"], name="run_status_heartbeat")]
 
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"
+
 
 class Region(models.Model):
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="regions")
@@ -126,3 +134,6 @@ class Region(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "page", "order"], name="region_unique_order")
         ]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import OperationalError, close_old_connections, connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from PIL import Image
@@ -226,8 +226,9 @@ def save_page_result(run_id: int, token: str, page_image: PageImage, result: Pag
             raise RunLost(run_id)
         page = Page.objects.filter(input=run.input, index=result.index).first()
         if page is None:
-            page = Page(input=run.input, index=result.index, width=result.width,
-                        height=result.height)
+            page = Page(
+                input=run.input, index=result.index, width=result.width, height=result.height
+            )
             page.image.save(f"{result.index:05d}.png", ContentFile(_png(page_image)), save=False)
             page.save()
         Region.objects.filter(run=run, page=page).delete()
@@ -297,7 +298,6 @@ def reap_stale_runs() -> list[int]:
     time may have lost its message (the embedded broker forgets a message its consumer took).
     Sending a message twice is safe: only one claim on a run can win.
     """
-    close_old_connections()
     now = timezone.now()
     stale_running = Q(
         status=Run.Status.RUNNING,

@@ -10,7 +10,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, close_old_connections
 
 from . import services
 
@@ -43,6 +43,7 @@ def start_reaper(**_: Any) -> None:
 
     def loop() -> None:
         while True:
+            close_old_connections()  # a long-lived thread must not keep a dead connection
             try:
                 services.reap_stale_runs()
             except Exception:

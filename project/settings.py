@@ -1,6 +1,7 @@
 """Settings, all read from the environment (see the configuration table in README.md).
 
-With nothing set, Legible runs embedded: SQLite, media and broker under ./var/, a generated secret key.
+With nothing set, Legible runs embedded: SQLite, media and broker under ./var/, and a secret
+key generated once.
 """
 
 from __future__ import annotations
@@ -118,7 +119,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = VAR_DIR / "staticfiles"  # for collectstatic in production images
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or "").resolve()
 STORAGES = {

@@ -34,7 +34,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(data, dict):
             errors = {key: _flatten(value) for key, value in data.items()}
             non_field = errors.get("non_field_errors") or []
-            field_messages = [f"{k}: {m[0]}" for k, m in errors.items() if m and k != "non_field_errors"]
+            field_messages = [
+                f"{k}: {m[0]}" for k, m in errors.items() if m and k != "non_field_errors"
+            ]
             detail = (non_field or field_messages or ["Invalid input."])[0]
             response.data = {"detail": detail, "errors": errors}
         else:

@@ -50,7 +50,9 @@ class AppListView(generics.ListCreateAPIView):
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = serializer.validated_data
         try:
-            serializer.instance = services.create_app(self.request.user, data["name"], data["workflow"])
+            serializer.instance = services.create_app(
+                self.request.user, data["name"], data["workflow"]
+            )
         except UnknownWorkflowError as exc:
             raise serializers.ValidationError({"workflow": [str(exc)]}) from None
 
@@ -64,7 +66,9 @@ class AppDetailView(generics.RetrieveUpdateDestroyAPIView):
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         data = serializer.validated_data
         try:
-            services.update_app(serializer.instance, name=data.get("name"), workflow=data.get("workflow"))
+            services.update_app(
+                serializer.instance, name=data.get("name"), workflow=data.get("workflow")
+            )
         except UnknownWorkflowError as exc:
             raise serializers.ValidationError({"workflow": [str(exc)]}) from None
 

@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (2 for bad arguments or unreadable images)."""
     args = _parser().parse_args(argv)
     try:
-        pipeline = get_pipeline(resolve_workflow(args.workflow))
+        nodes = resolve_workflow(args.workflow)
     except EngineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE_ERROR
@@ -48,7 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {path}: {exc}", file=sys.stderr)
             status = USAGE_ERROR
             continue
-        result = pipeline.read_page(page)
+        # Loaded after the first readable image, so a typo'd path fails without a model load.
+        result = get_pipeline(nodes).read_page(page)
         if args.json:
             print(json.dumps(result.to_dict(), ensure_ascii=False))
         else:

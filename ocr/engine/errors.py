@@ -16,7 +16,8 @@ class WorkflowError(EngineError):
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
         self.errors = {key: list(messages) for key, messages in errors.items()}
-        super().__init__(str(self))
+        # args must be what __init__ takes, so the error survives pickling (Celery results).
+        super().__init__(self.errors)
 
     def __str__(self) -> str:
         lines = [message for messages in self.errors.values() for message in messages]

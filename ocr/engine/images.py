@@ -15,7 +15,7 @@ from .types import PageImage, RGBImage
 Source = str | os.PathLike[str] | bytes | IO[bytes]
 
 
-def _to_rgb_array(image: Image.Image) -> RGBImage:
+def to_rgb(image: Image.Image) -> RGBImage:
     """8-bit RGB pixels from any Pillow mode; transparency becomes white paper."""
     mode = image.mode
     if mode.startswith("I;16") or mode in ("I", "F"):
@@ -47,7 +47,7 @@ def load_image(source: Source, index: int = 0) -> PageImage:
         # Pillow's own decompression-bomb limit applies: beyond it Image.open raises.
         with Image.open(source) as image:
             upright = ImageOps.exif_transpose(image)
-            pixels = _to_rgb_array(upright)
+            pixels = to_rgb(upright)
     except FileNotFoundError as exc:
         raise EngineError(f"image file not found: {exc.filename}") from exc
     except Exception as exc:  # Pillow's decoders raise many unrelated types on corrupt data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from ocr.engine.images import _to_rgb_array as to_rgb  # TODO rename public
+from ocr.engine.images import to_rgb
 from ocr.engine.types import PageImage
 
 from .limits import IngestError, Limits
@@ -39,10 +40,13 @@ def _open(path: Path, limits: Limits) -> Iterator[Image.Image]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(path)
-    except Image.DecompressionBombError:
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses before telling the size, but its message carries the pixel count.
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(found.group(1)) / 1e6:.0f} megapixels" if found else "too many pixels"
         raise IngestError(
-            f"The image is too large to open safely; the limit is "
-            f"{limits.max_pixels / 1e6:.0f} megapixels (OCR_MAX_IMAGE_PIXELS)."
+            f"The image has {size}; the limit is {limits.max_pixels / 1e6:.0f} megapixels "
+            "(OCR_MAX_IMAGE_PIXELS)."
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise IngestError(_NOT_AN_IMAGE) from None

@@ -38,7 +38,7 @@ def app_detail(request: HttpRequest, app: int) -> HttpResponse:
         # The page uploads through the API with a progress bar; this is the no-JavaScript path.
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
-            for upload in request.FILES.getlist("files"):
+            for upload in form.cleaned_data["files"]:
                 try:
                     services.create_input(the_app, upload)
                 except (IngestError, UnknownWorkflowError) as exc:

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-# pytest-django puts the project root (where manage.py is) on sys.path; without that plugin
-# (`-p no:django`) nothing does, and these tests need nothing from Django.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from ocr.engine.pipeline import Pipeline, get_pipeline
+from ocr.engine.workflow import resolve_workflow
 
-from ocr.engine.pipeline import Pipeline, get_pipeline  # noqa: E402
-from ocr.engine.workflow import resolve_workflow  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 PHOTOTEST = FIXTURES / "phototest.png"
 EUROTEXT = FIXTURES / "eurotext.png"

@@ -27,9 +27,7 @@ from ocr.engine.types import DetectedRegion
         ((50, 20000), 960, (32, 960)),
     ],
 )
-def test_detection_size(
-    size: tuple[int, int], max_side: int, expected: tuple[int, int]
-) -> None:
+def test_detection_size(size: tuple[int, int], max_side: int, expected: tuple[int, int]) -> None:
     width, height = detection_size(*size, max_side)
     assert (width, height) == expected
     assert width % 32 == 0 and height % 32 == 0

@@ -118,20 +118,21 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
 }
 
 
+# Real pages in awkward encodings: these must still read, not merely survive.
+PHOTOTEST_VARIANTS = {"16-bit", "cmyk", "exif-rotated", "palette-transparent"}
+
+
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_images_do_not_crash(pipeline: Pipeline, name: str) -> None:
     try:
         result = pipeline.read_page(load_image(HOSTILE[name]()))
     except EngineError:
+        assert name not in PHOTOTEST_VARIANTS
         return
     assert isinstance(result, PageResult)
     for region in result.regions:
         for x, y in region.polygon:
             assert 0 <= x <= result.width and 0 <= y <= result.height
-
-
-@pytest.mark.parametrize("name", ["16-bit", "cmyk", "exif-rotated", "palette-transparent"])
-def test_converted_phototests_still_read(pipeline: Pipeline, name: str) -> None:
-    result = pipeline.read_page(load_image(HOSTILE[name]()))
-    assert (result.width, result.height) == (640, 480)
-    assert cer(PHOTOTEST_TEXT, result.text) < 0.02
+    if name in PHOTOTEST_VARIANTS:
+        assert (result.width, result.height) == (640, 480)
+        assert cer(PHOTOTEST_TEXT, result.text) < 0.02

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 from typing import Any
 
 import pytest
@@ -158,9 +159,7 @@ def test_recognizer_fed_by_detector() -> None:
     del nodes[1]
     nodes[1]["input"] = "detect"
     (message,) = errors_of(nodes).errors["read"]
-    assert message == (
-        "node 'read': a recognizer needs a cropper between it and detector 'detect'"
-    )
+    assert message == ("node 'read': a recognizer needs a cropper between it and detector 'detect'")
 
 
 def test_detector_with_an_input() -> None:
@@ -199,3 +198,9 @@ def test_several_problems_are_reported_together() -> None:
     nodes[2]["params"] = {"batch": 4}
     error = errors_of(nodes)
     assert set(error.errors) == {"detect", "read"}
+
+
+def test_workflow_error_survives_pickling() -> None:
+    error = errors_of([])
+    copied = pickle.loads(pickle.dumps(error))
+    assert copied.errors == error.errors and str(copied) == str(error)

@@ -32,7 +32,11 @@ class Command(BaseCommand):
             saved.write_text(password + "\n")
             saved.chmod(0o600)
             self.stdout.write(
-                self.style.SUCCESS(f"Created user 'admin' with password: {password}  (saved to {saved})")
+                self.style.SUCCESS(
+                    f"Created user 'admin' with password: {password}  (saved to {saved})"
+                )
             )
         else:
-            self.stdout.write(self.style.SUCCESS("Created user 'admin' (password from LEGIBLE_ADMIN_PASSWORD)."))
+            self.stdout.write(
+                self.style.SUCCESS("Created user 'admin' (password from LEGIBLE_ADMIN_PASSWORD).")
+            )

@@ -1,0 +1,43 @@
+"""Rows made through the real services, without running a model, for tests that need results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from ocr import services
+from ocr.engine.types import PageImage, PageResult, Region
+from ocr.models import App, Input, Run
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def input_with_result(app: App, texts: tuple[str, ...] = ("first line", "second line")) -> Input:
+    """An input whose run succeeded with one region per text, stacked down the page."""
+    data = (FIXTURES / "phototest.png").read_bytes()
+    item = services.create_input(app, SimpleUploadedFile("phototest.png", data))
+    run = item.runs.get()
+    token = services.claim_run(run.pk)
+    assert token is not None
+    pixels = np.asarray(Image.open(FIXTURES / "phototest.png").convert("RGB"))
+    regions = tuple(
+        Region(
+            polygon=(
+                (10.0, 10.0 + 40 * i),
+                (300.0, 10.0 + 40 * i),
+                (300.0, 40.0 + 40 * i),
+                (10.0, 40.0 + 40 * i),
+            ),
+            text=text,
+            score=0.9,
+            detection_score=0.8,
+        )
+        for i, text in enumerate(texts)
+    )
+    result = PageResult(index=0, width=pixels.shape[1], height=pixels.shape[0], regions=regions)
+    services.save_page_result(run.pk, token, PageImage(pixels=pixels, index=0), result)
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.SUCCEEDED, claim="")
+    return item
