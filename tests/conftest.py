@@ -18,6 +18,8 @@ from PIL import Image
 
 from project.celery import app as celery_app
 
+pytest_plugins = ["tests.workers", "tests.browser"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_BROKER_URL = os.environ.get("LEGIBLE_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 

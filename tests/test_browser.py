@@ -1,0 +1,69 @@
+"""The issue's browser path in a real Chromium against a live server and a real worker:
+sign in, create an app, upload two scans, watch both runs finish without a reload, read the text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from ocr.models import Region
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.worker,
+    pytest.mark.model,
+    pytest.mark.django_db(transaction=True),
+]
+FIXTURES = Path(__file__).parent / "fixtures"
+SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
+
+
+def test_it_signs_in_uploads_two_scans_and_shows_their_text(
+    chromium, live_server, start_worker, alice
+) -> None:
+    from playwright.sync_api import expect
+
+    start_worker()
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("alice-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("No apps yet")).to_be_visible()
+
+    page.get_by_label("Name").fill("Test scans")
+    page.get_by_role("button", name="Create app").click()
+    expect(page.get_by_role("heading", name="Test scans")).to_be_visible()
+    expect(page.get_by_text("Nothing here yet")).to_be_visible()
+
+    page.get_by_label("Images to read").set_input_files(
+        [FIXTURES / "phototest.png", FIXTURES / "eurotext.png"]
+    )
+    page.get_by_role("button", name="Upload").click()
+    rows = page.locator("#inputs tbody tr")
+    expect(rows).to_have_count(2)
+    # Statuses turn to succeeded by polling; the page is never reloaded.
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    expect(page.locator('#inputs .status[data-status="succeeded"]')).to_have_count(
+        2, timeout=90_000
+    )
+    assert navigations == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "app.png")
+
+    page.get_by_role("link", name="phototest.png").click()
+    expect(page.get_by_role("heading", name="phototest.png")).to_be_visible()
+    regions = Region.objects.filter(run__input__name="phototest.png")
+    expect(page.locator("svg polygon[data-region-id]")).to_have_count(regions.count())
+    expect(page.locator("#regions")).to_contain_text("The quick brown dog jumped over the")
+    page.screenshot(path=SCREENSHOTS / "page.png", full_page=True)
+
+    assert requested and all(url.startswith(live_server.url) for url in requested), requested
+    context.close()
