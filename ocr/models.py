@@ -103,7 +103,7 @@ class Run(models.Model):
     error = models.TextField(blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
     # Which claim of this run may write to it; a worker that lost its claim stops writing.
-    claim = models.CharField(max_length=64, blank=True, default="")
+    claim = models.CharField(max_length=200, blank=True, default="")
     heartbeat = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import socket
 import tempfile
 import threading
 import uuid
@@ -142,9 +144,28 @@ def delete_input(item: Input) -> None:
 # Executing a run (worker side) ----------------------------------------------------------------
 
 
+def _new_claim() -> str:
+    # Host and pid let a worker restarted on the same host see at once that a claim is dead.
+    return f"{socket.gethostname()[:150]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _claim_is_dead_here(claim: str) -> bool:
+    host, _, rest = claim.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname()[:150] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def claim_run(run_id: int) -> str | None:
     """Take a queued run, or a running one whose worker stopped reporting; None if not ours."""
-    token = uuid.uuid4().hex
+    token = _new_claim()
     now = timezone.now()
     stale = now - timedelta(seconds=settings.OCR_RUN_STALE_SECONDS)
     # A redelivered message (acks_late) may find its run still marked running by a dead worker.
@@ -294,7 +315,8 @@ class _Heartbeat:
 def reap_stale_runs() -> list[int]:
     """Queue again the runs whose worker is gone; returns their ids.
 
-    A running run whose heartbeat is stale lost its worker. A queued run not sent for a long
+    A running run whose heartbeat is stale, or whose claim names a process of this host that
+    no longer exists, lost its worker. A queued run not sent for a long
     time may have lost its message (the embedded broker forgets a message its consumer took).
     Sending a message twice is safe: only one claim on a run can win.
     """
@@ -308,10 +330,17 @@ def reap_stale_runs() -> list[int]:
         status=Run.Status.QUEUED,
         heartbeat__lt=now - timedelta(seconds=10 * settings.OCR_RUN_STALE_SECONDS),
     )
+    # Claims of processes on this host that are gone need no waiting for their heartbeat.
+    dead_here = [
+        claim
+        for claim in Run.objects.filter(status=Run.Status.RUNNING).values_list("claim", flat=True)
+        if _claim_is_dead_here(claim)
+    ]
+    lost = stale_running | forgotten_queued | Q(status=Run.Status.RUNNING, claim__in=dead_here)
     reaped = []
-    for run_id in Run.objects.filter(stale_running | forgotten_queued).values_list("pk", flat=True):
+    for run_id in Run.objects.filter(lost).values_list("pk", flat=True):
         # Conditional, so two reapers (two workers) never both take the same run.
-        if Run.objects.filter(stale_running | forgotten_queued, pk=run_id).update(
+        if Run.objects.filter(lost, pk=run_id).update(
             status=Run.Status.QUEUED, claim="", heartbeat=now
         ):
             log.warning("queueing run %s again: its worker is gone", run_id)
