@@ -49,12 +49,16 @@ def input_upload_to(instance: Input, filename: str) -> str:
 class Input(models.Model):
     class Kind(models.TextChoices):
         IMAGE = "image"
+        PDF = "pdf"
+        VIDEO = "video"
 
     app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="inputs")
     name = models.CharField(max_length=255)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.IMAGE)
     file = models.FileField(upload_to=input_upload_to, max_length=500)
     size = models.BigIntegerField(default=0)
+    # How to read the file: pdf_dpi, text_layer, video_interval_ms (see ocr.ingest.Options).
+    options = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -76,6 +80,7 @@ class Page(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     image = models.FileField(upload_to=page_upload_to, max_length=500)
+    timecode_ms = models.PositiveIntegerField(null=True, blank=True)  # video frames
 
     class Meta:
         ordering = ["index"]
@@ -118,6 +123,10 @@ class Run(models.Model):
 
 
 class Region(models.Model):
+    class Source(models.TextChoices):
+        OCR = "ocr"
+        TEXT_LAYER = "text_layer"  # taken from a born-digital PDF page, not recognised
+
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="regions")
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="regions")
     order = models.PositiveIntegerField()
@@ -125,9 +134,17 @@ class Region(models.Model):
     text = models.TextField(blank=True, default="")
     score = models.FloatField(default=0.0)
     detection_score = models.FloatField(default=0.0)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.OCR)
     version = models.PositiveIntegerField(default=1)
     edited = models.BooleanField(default=False)
     updated = models.DateTimeField(auto_now=True)
+    # Video text: the head of a track spans first_ms..last_ms; the same caption on the following
+    # frames points to its head, so search and exports show it once.
+    first_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_ms = models.PositiveIntegerField(null=True, blank=True)
+    repeat_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+    )
 
     class Meta:
         ordering = ["page__index", "order"]

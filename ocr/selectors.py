@@ -3,11 +3,16 @@ are a member of, and everything inside them; anything else is 'not found'."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
+
+from ocr.engine.types import PageResult
+from ocr.engine.types import Region as EngineRegion
+from ocr.export import ExportDocument, ExportPage
 
 from .models import App, Input, Page, Region, Run
 
@@ -80,3 +85,35 @@ def _get_by(queryset: QuerySet[Any], **lookup: object) -> Any:
         return queryset.get(**{k: int(str(v)) for k, v in lookup.items()})
     except (ValueError, queryset.model.DoesNotExist):
         raise Http404("Not found.") from None
+
+
+def export_document(item: Input) -> ExportDocument:
+    """The input's result with its current (edited) text, in the exporters' shape. A caption
+    repeated on following video frames appears once, on the frame where it starts."""
+    run = result_run(item)
+    pages = []
+    for page in result_pages(run) if run else []:
+        regions = [r for r in page.run_regions if r.repeat_of_id is None]
+        result = PageResult(
+            index=page.index,
+            width=page.width,
+            height=page.height,
+            regions=tuple(
+                EngineRegion(
+                    polygon=tuple((float(x), float(y)) for x, y in r.polygon),
+                    text=r.text,
+                    score=r.score,
+                    detection_score=r.detection_score,
+                )
+                for r in regions
+            ),
+        )
+        pages.append(
+            ExportPage(
+                result=result,
+                image_path=Path(page.image.path) if page.image else None,
+                timecode_ms=page.timecode_ms,
+                region_ids=tuple(r.pk for r in regions),
+            )
+        )
+    return ExportDocument(name=item.name, pages=pages)

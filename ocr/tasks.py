@@ -12,7 +12,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 from django.db import OperationalError, close_old_connections
 
-from . import services
+from . import runs
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def run_workflow(run_id: int) -> None:
 
     Returns quietly when the run is gone (its input was deleted) or already finished.
     """
-    services.execute_run(run_id)
+    runs.execute_run(run_id)
 
 
 @worker_ready.connect
@@ -45,7 +45,7 @@ def start_reaper(**_: Any) -> None:
         while True:
             close_old_connections()  # a long-lived thread must not keep a dead connection
             try:
-                services.reap_stale_runs()
+                runs.reap_stale_runs()
             except Exception:
                 log.exception("reaping stale runs failed; will try again")
             time.sleep(interval)

@@ -138,6 +138,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # larger uploads spill to a temp
 # A page larger than this (width x height) is refused before it is decoded: 100 MP fits a
 # 600-dpi A3 scan and stops decompression bombs.
 OCR_MAX_IMAGE_PIXELS = env_int("OCR_MAX_IMAGE_PIXELS", 100_000_000, minimum=1_000)
+OCR_MAX_PDF_PAGES = env_int("OCR_MAX_PDF_PAGES", 1000, minimum=1)
+OCR_MAX_VIDEO_SECONDS = env_int("OCR_MAX_VIDEO_SECONDS", 600, minimum=1)
+OCR_MAX_VIDEO_FRAMES = env_int("OCR_MAX_VIDEO_FRAMES", 1200, minimum=1)
+OCR_MAX_ZIP_MEMBERS = env_int("OCR_MAX_ZIP_MEMBERS", 500, minimum=1)
+OCR_MAX_ZIP_MB = env_int("OCR_MAX_ZIP_MB", 2048, minimum=1)
+# Defaults of how a file is read; an upload may choose its own.
+OCR_PDF_DPI = env_int("OCR_PDF_DPI", 200, minimum=50, maximum=600)
+OCR_VIDEO_INTERVAL_MS = env_int("OCR_VIDEO_INTERVAL_MS", 1000, minimum=40)
 OCR_DEVICE = env_choice("OCR_DEVICE", "auto", ["auto", "cpu", "cuda"])
 _model_dir = env_str("OCR_MODEL_DIR")
 OCR_MODEL_DIR = Path(_model_dir).resolve() if _model_dir else VAR_DIR / "models"
@@ -180,6 +188,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "ocr.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # `?format=` belongs to the export endpoint (API.md), not to DRF's renderer switch.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 LOGGING = {

@@ -26,7 +26,8 @@
         try { body = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
         if (xhr.status === 201) {
           bar.value = 100;
-          label.textContent = " " + file.name + ": uploaded";
+          const made = body.results ? `: ${body.count} inputs from the archive` : ": uploaded";
+          label.textContent = " " + file.name + made;
         } else {
           item.classList.add("flash", "error");
           label.textContent = " " + file.name + ": " + (body.detail || "upload failed (" + xhr.status + ")");
@@ -36,6 +37,8 @@
       xhr.onerror = () => { label.textContent = " " + file.name + ": network error"; resolve(); };
       const data = new FormData();
       data.append("file", file);
+      const textLayer = document.getElementById("id_text_layer");
+      if (textLayer && textLayer.checked) data.append("text_layer", "true");
       xhr.send(data);
     });
   }

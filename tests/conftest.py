@@ -36,6 +36,13 @@ PHOTOTEST_TEXT = (
 )
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test its own media folder, so what one test keeps never shows in another."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return Path(settings.MEDIA_ROOT)
+
+
 @pytest.fixture
 def alice(django_user_model):
     return django_user_model.objects.create_user("alice", password="alice-password-1")

@@ -8,8 +8,9 @@ import numpy as np
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from ocr import services
+from ocr import runs, services
 from ocr.engine.types import PageImage, PageResult, Region
+from ocr.ingest import IngestedPage
 from ocr.models import App, Input, Run
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -18,9 +19,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def input_with_result(app: App, texts: tuple[str, ...] = ("first line", "second line")) -> Input:
     """An input whose run succeeded with one region per text, stacked down the page."""
     data = (FIXTURES / "phototest.png").read_bytes()
-    item = services.create_input(app, SimpleUploadedFile("phototest.png", data))
+    [item] = services.create_inputs(app, SimpleUploadedFile("phototest.png", data))
     run = item.runs.get()
-    token = services.claim_run(run.pk)
+    token = runs.claim_run(run.pk)
     assert token is not None
     pixels = np.asarray(Image.open(FIXTURES / "phototest.png").convert("RGB"))
     regions = tuple(
@@ -38,6 +39,7 @@ def input_with_result(app: App, texts: tuple[str, ...] = ("first line", "second 
         for i, text in enumerate(texts)
     )
     result = PageResult(index=0, width=pixels.shape[1], height=pixels.shape[0], regions=regions)
-    services.save_page_result(run.pk, token, PageImage(pixels=pixels, index=0), result)
+    page = IngestedPage(image=PageImage(pixels=pixels, index=0), timecode_ms=None, text_layer=None)
+    runs.save_page_result(run.pk, token, page, result)
     Run.objects.filter(pk=run.pk).update(status=Run.Status.SUCCEEDED, claim="")
     return item

@@ -50,3 +50,39 @@ def multipage_tiff(pages: int, source: str = "eurotext.png") -> bytes:
         buffer, "TIFF", save_all=True, append_images=[page] * (pages - 1), compression="tiff_lzw"
     )
     return buffer.getvalue()
+
+
+def captioned_video(
+    captions: tuple[str, ...] = ("ALPHA", "BRAVO", "CHARLIE"),
+    seconds_each: float = 1.0,
+    fps: int = 10,
+) -> bytes:
+    """An MP4 showing each caption, large and black on white, for seconds_each seconds."""
+    import io
+
+    import av
+    from PIL import Image, ImageDraw, ImageFont
+
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        font = ImageFont.load_default(size=48)
+        for caption in captions:
+            frame = Image.new("RGB", (320, 240), "white")
+            ImageDraw.Draw(frame).text((20, 90), caption, fill="black", font=font)
+            for _ in range(round(seconds_each * fps)):
+                container.mux(stream.encode(av.VideoFrame.from_image(frame)))
+        container.mux(stream.encode())
+    return buffer.getvalue()
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()

@@ -20,7 +20,8 @@ def test_it_returns_regions_in_reading_order(alice_api, alice_app) -> None:
     assert [r["text"] for r in page["regions"]] == ["one", "two", "three"]
     assert page["regions"][0]["polygon"][0] == [10.0, 10.0]
     assert set(page["regions"][0]) == {
-        "id", "polygon", "text", "score", "detection_score", "version", "edited",
+        "id", "polygon", "text", "score", "detection_score", "version", "edited", "source",
+        "first_ms", "last_ms", "repeat_of",
     }  # fmt: skip
 
 

@@ -42,7 +42,7 @@ def test_it_signs_in_uploads_two_scans_and_shows_their_text(
     expect(page.get_by_role("heading", name="Test scans")).to_be_visible()
     expect(page.get_by_text("Nothing here yet")).to_be_visible()
 
-    page.get_by_label("Images to read").set_input_files(
+    page.get_by_label("Files to read").set_input_files(
         [FIXTURES / "phototest.png", FIXTURES / "eurotext.png"]
     )
     page.get_by_role("button", name="Upload").click()

@@ -66,3 +66,20 @@ def test_it_hides_another_users_pages(client, bob, alice_app) -> None:
         assert client.get(url).status_code == 404, url
     assert client.post(f"/apps/{alice_app.pk}/", {}).status_code == 404
     assert b"Alice" not in client.get("/").content
+
+
+def test_the_page_view_offers_every_export(client, alice, alice_app) -> None:
+    item = input_with_result(alice_app)
+    client.force_login(alice)
+    html = client.get(f"/inputs/{item.pk}/pages/0/").content.decode()
+    for fmt in ("txt", "json", "hocr", "alto", "page", "pdf", "overlay"):
+        assert f"/api/v1/inputs/{item.pk}/export/?format={fmt}" in html
+
+
+def test_timecodes_read_like_a_video_player() -> None:
+    from ocr.templatetags.legible import timecode
+
+    assert timecode(0) == "0:00.0"
+    assert timecode(12_345) == "0:12.3"
+    assert timecode(3_723_000) == "1:02:03.0"
+    assert timecode(None) == ""

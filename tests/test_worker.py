@@ -66,6 +66,11 @@ def test_a_run_survives_its_worker_being_killed(start_worker, alice_api, alice_a
         return status["status"] == "running" and 1 <= status["progress"]["done"] < pages
 
     worker.wait_for(mid_run, 90, "the run to be half done")
+    # Finished pages are in the result while the rest are still being read.
+    done = _status(alice_api, run_id)["progress"]["done"]
+    partial = alice_api.get(f"/api/v1/inputs/{item['id']}/result/").json()
+    assert done <= len(partial["pages"]) < pages
+    assert all(page["regions"] for page in partial["pages"])
     worker.kill()
     assert _status(alice_api, run_id)["status"] == "running"
 

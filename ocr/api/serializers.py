@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from ocr.export import FORMATS
 from ocr.models import App, Input, Page, Region, Run, Workflow
 
 
@@ -44,6 +45,10 @@ class RunCreateSerializer(serializers.Serializer):
 class InputUploadSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True)  # emptiness gets our own message
     workflow = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    # How to read it; unset means the server's defaults (OCR_PDF_DPI, OCR_VIDEO_INTERVAL_MS).
+    text_layer = serializers.BooleanField(required=False, default=False)
+    pdf_dpi = serializers.IntegerField(required=False, min_value=50, max_value=600)
+    video_interval_ms = serializers.IntegerField(required=False, min_value=40, max_value=600_000)
 
 
 class InputSerializer(serializers.ModelSerializer):
@@ -52,7 +57,7 @@ class InputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Input
-        fields = ["id", "app", "name", "kind", "size", "status", "run", "created"]
+        fields = ["id", "app", "name", "kind", "size", "options", "status", "run", "created"]
         read_only_fields = fields
 
     def _latest(self, item: Input) -> tuple[int | None, str | None]:
@@ -72,13 +77,24 @@ class InputSerializer(serializers.ModelSerializer):
 class RegionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Region
-        fields = ["id", "polygon", "text", "score", "detection_score", "version", "edited"]
+        fields = [
+            "id", "polygon", "text", "score", "detection_score", "version", "edited", "source",
+            "first_ms", "last_ms", "repeat_of",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
 class RegionEditSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, max_length=10_000, trim_whitespace=False)
     version = serializers.IntegerField(min_value=1)
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=sorted(FORMATS))
+    page = serializers.IntegerField(required=False, min_value=0)
+    color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+    line_width = serializers.IntegerField(required=False, min_value=1, max_value=20)
+    labels = serializers.BooleanField(required=False)
 
 
 class WorkflowSerializer(serializers.ModelSerializer):
@@ -95,6 +111,7 @@ def page_payload(page: Page, image_url: str) -> dict[str, Any]:
         "index": page.index,
         "width": page.width,
         "height": page.height,
+        "timecode_ms": page.timecode_ms,
         "image": image_url,
         "regions": RegionSerializer(getattr(page, "run_regions", []), many=True).data,
     }

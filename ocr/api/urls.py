@@ -14,6 +14,7 @@ urlpatterns = [
     path("inputs/<int:input>/", views.InputDetailView.as_view(), name="input"),
     path("inputs/<int:input>/runs/", views.RunCreateView.as_view(), name="input-runs"),
     path("inputs/<int:input>/result/", views.ResultView.as_view(), name="result"),
+    path("inputs/<int:input>/export/", views.ExportView.as_view(), name="export"),
     path(
         "inputs/<int:input>/pages/<int:index>/image/",
         views.PageImageView.as_view(),

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -19,6 +19,8 @@ from ocr import selectors, services
 from ocr.engine.errors import WorkflowError
 from ocr.engine.gallery import describe_gallery
 from ocr.engine.workflow import validate_workflow
+from ocr.export import ExportError, export, filename_for, media_type_for
+from ocr.export import Options as ExportOptions
 from ocr.ingest import IngestError
 from ocr.models import App, Input, Page, Workflow
 from ocr.workflows import UnknownWorkflowError
@@ -26,6 +28,7 @@ from ocr.workflows import UnknownWorkflowError
 from .errors import PayloadTooLarge
 from .serializers import (
     AppSerializer,
+    ExportQuerySerializer,
     InputSerializer,
     InputUploadSerializer,
     RegionEditSerializer,
@@ -114,15 +117,20 @@ class InputListView(generics.ListCreateAPIView):
             )
         form = InputUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        upload, workflow = data.pop("file"), data.pop("workflow", None) or None
         try:
-            item = services.create_input(
-                app, form.validated_data["file"], form.validated_data.get("workflow") or None
-            )
+            items = services.create_inputs(app, upload, workflow, options=data)
         except IngestError as exc:
             raise serializers.ValidationError({"file": [str(exc)]}) from None
         except UnknownWorkflowError as exc:
             raise serializers.ValidationError({"workflow": [str(exc)]}) from None
-        return Response(InputSerializer(item).data, status=status.HTTP_201_CREATED)
+        if len(items) == 1 and not upload.name.lower().endswith(".zip"):
+            return Response(InputSerializer(items[0]).data, status=status.HTTP_201_CREATED)
+        # A ZIP made several inputs: answer in the shape of a list.
+        results = InputSerializer(items, many=True).data
+        body = {"count": len(items), "next": None, "previous": None, "results": results}
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class InputDetailView(generics.RetrieveDestroyAPIView):
@@ -178,6 +186,29 @@ class PageImageView(APIView):
         item = selectors.get_input(request.user, input)
         page = selectors.get_page(item, index)
         return FileResponse(page.image.open("rb"), content_type="image/png")
+
+
+class ExportView(APIView):
+    """The input's result as a file, with every edit included."""
+
+    def get(self, request: Request, input: str) -> HttpResponse:
+        item = selectors.get_input(request.user, input)
+        form = ExportQuerySerializer(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        fmt = form.validated_data.pop("format")
+        try:
+            options = ExportOptions(**form.validated_data)
+            document = selectors.export_document(item)
+            if not document.pages:
+                raise serializers.ValidationError(
+                    {"format": ["This input has no result to export yet."]}
+                )
+            body = export(document, fmt, options)
+        except ExportError as exc:
+            raise serializers.ValidationError({"format": [str(exc)]}) from None
+        response = HttpResponse(body, content_type=media_type_for(document, fmt))
+        response["Content-Disposition"] = f'attachment; filename="{filename_for(document, fmt)}"'
+        return response
 
 
 class RegionView(APIView):

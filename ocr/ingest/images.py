@@ -6,7 +6,6 @@ import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
@@ -15,20 +14,12 @@ from ocr.engine.images import to_rgb
 from ocr.engine.types import PageImage
 
 from .limits import IngestError, Limits
+from .pages import IngestedPage, InputInfo
 
 SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "GIF", "MPO")
 _NOT_AN_IMAGE = (
     "The file is not an image we can read. Supported: JPEG, PNG, WebP, TIFF, BMP and GIF."
 )
-
-
-@dataclass(frozen=True)
-class InputInfo:
-    kind: str
-    format: str
-    pages: int
-    width: int
-    height: int
 
 
 @contextmanager
@@ -58,9 +49,8 @@ def _open(path: Path, limits: Limits) -> Iterator[Image.Image]:
         image.close()
 
 
-def inspect(path: Path, limits: Limits) -> InputInfo:
+def inspect_image(path: Path, limits: Limits) -> InputInfo:
     """Cheap checks for the upload request: type, size in bytes and pixels, page count."""
-    limits.check_bytes(path.stat().st_size)
     with _open(path, limits) as image:
         width, height = image.size
         limits.check_pixels(width, height)
@@ -68,9 +58,8 @@ def inspect(path: Path, limits: Limits) -> InputInfo:
         return InputInfo("image", str(image.format), pages, width, height)
 
 
-def iter_pages(path: Path, limits: Limits) -> Iterator[PageImage]:
+def iter_image_pages(path: Path, limits: Limits) -> Iterator[IngestedPage]:
     """Decode page by page, so a multi-page TIFF never holds more than one page in memory."""
-    limits.check_bytes(path.stat().st_size)
     with _open(path, limits) as image:
         # Only TIFF pages are pages; the frames of an animated GIF or WebP are not.
         frames = ImageSequence.Iterator(image) if image.format == "TIFF" else iter([image])
@@ -84,4 +73,4 @@ def iter_pages(path: Path, limits: Limits) -> Iterator[PageImage]:
                     pixels = to_rgb(upright)
             except (OSError, SyntaxError, ValueError) as exc:
                 raise IngestError(f"The image is damaged or truncated ({exc}).") from None
-            yield PageImage(pixels=pixels, index=index)
+            yield IngestedPage(image=PageImage(pixels=pixels, index=index))

@@ -35,3 +35,4 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField()
+    text_layer = forms.BooleanField(required=False)

@@ -14,6 +14,16 @@ from ocr.workflows import UnknownWorkflowError
 
 from .forms import AppForm, UploadForm
 
+EXPORT_LINKS = [
+    ("txt", "Plain text"),
+    ("json", "JSON"),
+    ("hocr", "hOCR"),
+    ("alto", "ALTO 4"),
+    ("page", "PAGE-XML"),
+    ("pdf", "Searchable PDF"),
+    ("overlay", "Overlay PNG"),
+]
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -38,9 +48,10 @@ def app_detail(request: HttpRequest, app: int) -> HttpResponse:
         # The page uploads through the API with a progress bar; this is the no-JavaScript path.
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
+            options = {"text_layer": form.cleaned_data["text_layer"]}
             for upload in form.cleaned_data["files"]:
                 try:
-                    services.create_input(the_app, upload)
+                    services.create_inputs(the_app, upload, options=options)
                 except (IngestError, UnknownWorkflowError) as exc:
                     messages.error(request, f"{upload.name}: {exc}")
             return redirect("web:app", app=the_app.pk)
@@ -70,5 +81,6 @@ def page(request: HttpRequest, input: int, index: int) -> HttpResponse:
         "pages": pages,
         "regions": getattr(current, "run_regions", []),
         "selected": request.GET.get("region", ""),
+        "formats": EXPORT_LINKS,
     }
     return render(request, "ocr/page.html", context)

@@ -1,0 +1,137 @@
+"""ZIP archives in: judge the whole directory first, then unpack members as separate files."""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from pathlib import Path, PurePosixPath
+
+from .limits import IngestError, Limits
+from .options import Options
+from .pages import InputInfo
+
+_CHUNK = 1024 * 1024
+_DAMAGED = "The ZIP archive is damaged and cannot be read."
+_NESTED = "ZIP archives inside a ZIP archive are not read; unpack {name} and upload it on its own."
+# Skipped, not refused: archivers add these, and they hold nothing to read.
+_JUNK_FOLDERS = ("__MACOSX",)
+
+
+def _is_junk(info: zipfile.ZipInfo) -> bool:
+    parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+    return (
+        info.is_dir()
+        or not parts
+        or any(part in _JUNK_FOLDERS or part.startswith(".") for part in parts)
+    )
+
+
+def _check_safe(info: zipfile.ZipInfo) -> None:
+    name = info.filename.replace("\\", "/")
+    parts = PurePosixPath(name).parts
+    # Names are flattened on unpacking anyway, but an archive built to escape is refused.
+    if name.startswith("/") or ".." in parts or (len(name) > 1 and name[1] == ":"):
+        raise IngestError(f"The ZIP archive has an unsafe member name: {info.filename}.")
+
+
+def _check_member(info: zipfile.ZipInfo) -> None:
+    if info.flag_bits & 0x1:
+        raise IngestError(f"{info.filename} in the ZIP archive is protected by a password.")
+    if info.filename.lower().endswith(".zip"):
+        raise IngestError(_NESTED.format(name=info.filename))
+
+
+def _members(path: Path, limits: Limits) -> list[zipfile.ZipInfo]:
+    """The members worth reading, after every check that the directory alone allows."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise IngestError(_DAMAGED) from None
+    for info in infos:
+        _check_safe(info)
+    members = [info for info in infos if not _is_junk(info)]
+    if not members:
+        raise IngestError("The ZIP archive holds no files.")
+    limits.check_zip_members(len(members))
+    limits.check_zip_bytes(sum(info.file_size for info in members))
+    for info in members:
+        _check_member(info)
+        if info.file_size > limits.max_bytes:
+            limits.check_bytes(info.file_size)
+    return members
+
+
+def inspect_zip(path: Path, limits: Limits) -> InputInfo:
+    """Member count and checks from the archive's directory; nothing is unpacked."""
+    return InputInfo("zip", "ZIP", len(_members(path, limits)), 0, 0)
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    candidate, stem, suffix, number = name, PurePosixPath(name).stem, PurePosixPath(name).suffix, 1
+    while candidate.casefold() in taken:
+        number += 1
+        candidate = f"{stem}-{number}{suffix}"
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _copy(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, limits: Limits, total: int
+) -> int:
+    """Stream one member out, counting real bytes: the directory's sizes may lie."""
+    written = 0
+    with archive.open(info) as source, target.open("xb") as sink:
+        while chunk := source.read(_CHUNK):
+            written += len(chunk)
+            if written > info.file_size:
+                raise IngestError(f"{info.filename} in the ZIP archive is larger than it claims.")
+            limits.check_zip_bytes(total + written)
+            sink.write(chunk)
+    return total + written
+
+
+def extract_zip(
+    path: Path,
+    limits: Limits,
+    dest_dir: Path,
+    options: Options = Options(),  # noqa: B008 - frozen, so one shared default is safe
+) -> list[Path]:
+    """Unpack the readable members into dest_dir (base names only), all or nothing.
+
+    Each member is checked as an upload of its own; one bad member fails the archive with its
+    name in the message, and whatever was written is removed again.
+    """
+    from .inputs import inspect  # here, not at the top: inputs hands ZIPs to this module
+
+    members = _members(path, limits)
+    written: list[Path] = []
+    taken = {child.name.casefold() for child in dest_dir.iterdir()}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = 0
+            for info in members:
+                name = _unique_name(PurePosixPath(info.filename.replace("\\", "/")).name, taken)
+                target = dest_dir / name
+                written.append(target)
+                total = _copy(archive, info, target, limits, total)
+                try:
+                    if inspect(target, limits, options).kind == "zip":
+                        raise IngestError(_NESTED.format(name=info.filename))
+                except IngestError as exc:
+                    message = str(exc)
+                    if info.filename not in message:
+                        message = f"{info.filename}: {message}"
+                    raise IngestError(message) from None
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+        _remove(written)
+        raise IngestError(_DAMAGED) from exc
+    except BaseException:
+        _remove(written)
+        raise
+    return written
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)

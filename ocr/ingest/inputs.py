@@ -1,0 +1,62 @@
+"""Any input: tell its kind from its first bytes (never its name), then hand it on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from .archive import inspect_zip
+from .images import inspect_image, iter_image_pages
+from .limits import IngestError, Limits
+from .options import Options
+from .pages import IngestedPage, InputInfo
+from .pdf import inspect_pdf, iter_pdf_pages
+from .video import inspect_video, iter_video_pages
+
+_HEAD = 1024  # the PDF standard lets a header start anywhere in the first kilobyte
+_MP4_BOXES = (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")  # MP4 and QuickTime
+
+
+def sniff(path: Path) -> str:
+    """The kind: pdf, zip, video, or image (the fallback, which also judges unknown files)."""
+    with path.open("rb") as file:
+        head = file.read(_HEAD)
+    if b"%PDF-" in head:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head[4:8] in _MP4_BOXES or head.startswith(b"\x1a\x45\xdf\xa3"):  # MP4/MOV, MKV/WebM
+        return "video"
+    if head.startswith(b"RIFF") and head[8:12] == b"AVI ":
+        return "video"
+    return "image"
+
+
+def inspect(path: Path, limits: Limits, options: Options = Options()) -> InputInfo:  # noqa: B008
+    """Cheap checks for the upload request: kind, size, page count; nothing is decoded."""
+    limits.check_bytes(path.stat().st_size)
+    kind = sniff(path)
+    if kind == "pdf":
+        return inspect_pdf(path, limits, options)
+    if kind == "video":
+        return inspect_video(path, limits, options)
+    if kind == "zip":
+        return inspect_zip(path, limits)
+    return inspect_image(path, limits)
+
+
+def iter_pages(
+    path: Path,
+    limits: Limits,
+    options: Options = Options(),  # noqa: B008 - frozen, so one shared default is safe
+) -> Iterator[IngestedPage]:
+    """Decode page by page (PDF pages, sampled video frames, TIFF pages); limits checked again."""
+    limits.check_bytes(path.stat().st_size)
+    kind = sniff(path)
+    if kind == "pdf":
+        return iter_pdf_pages(path, limits, options)
+    if kind == "video":
+        return iter_video_pages(path, limits, options)
+    if kind == "zip":
+        raise IngestError("A ZIP archive has no pages of its own; unpack it with extract_zip.")
+    return iter_image_pages(path, limits)

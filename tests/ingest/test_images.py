@@ -1,0 +1,42 @@
+"""Images through the new API: sniffed by content, wrapped as pages without extras."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ocr.ingest import IngestError, Limits, inspect, iter_pages, sniff
+
+from .media import FIXTURES, write_tiff
+
+
+def test_a_three_page_tiff_gives_three_pages(tmp_path: Path) -> None:
+    tiff = write_tiff(tmp_path / "scan.tif", ("phototest.png", "eurotext.png", "phototest.png"))
+    info = inspect(tiff, Limits())
+    assert (info.kind, info.format, info.pages) == ("image", "TIFF", 3)
+    pages = list(iter_pages(tiff, Limits()))
+    assert [page.image.index for page in pages] == [0, 1, 2]
+    assert pages[1].image.pixels.shape[2] == 3
+    assert all(page.timecode_ms is None and page.text_layer is None for page in pages)
+
+
+def test_the_kind_comes_from_the_content_not_the_name(tmp_path: Path) -> None:
+    disguised = tmp_path / "photo.png"
+    shutil.copy(FIXTURES / "pdflatex-4-pages.pdf", disguised)
+    assert sniff(disguised) == "pdf"
+    assert inspect(disguised, Limits()).kind == "pdf"
+
+
+def test_unknown_and_empty_files_keep_their_messages(tmp_path: Path) -> None:
+    unknown = tmp_path / "notes.txt"
+    unknown.write_text("hello")
+    with pytest.raises(IngestError, match="not an image we can read"):
+        inspect(unknown, Limits())
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    with pytest.raises(IngestError, match="The file is empty."):
+        inspect(empty, Limits())
+    with pytest.raises(IngestError, match=r"OCR_MAX_UPLOAD_MB"):
+        inspect(FIXTURES / "phototest.png", Limits(max_bytes=100))

@@ -1,0 +1,69 @@
+"""Exports of the current (edited) text, through the API."""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+import pytest
+
+from tests.factories import input_with_result
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def item(alice_app):
+    return input_with_result(alice_app, ("first line", "second line"))
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media_type", "marker"),
+    [
+        ("txt", "text/plain", b"first line\nsecond line"),
+        ("json", "application/json", b'"second line"'),
+        ("hocr", "application/xhtml+xml", b"ocr_line"),
+        ("alto", "application/xml", b"alto/ns-v4"),
+        ("page", "application/xml", b"pagecontent/2019-07-15"),
+        ("pdf", "application/pdf", b"%PDF"),
+        ("overlay", "image/png", b"\x89PNG"),
+    ],
+)
+def test_it_exports_every_format(alice_api, item, fmt, media_type, marker) -> None:
+    response = alice_api.get(f"/api/v1/inputs/{item.pk}/export/", {"format": fmt})
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"].startswith(media_type)
+    assert "attachment; filename=" in response["Content-Disposition"]
+    assert marker in response.content
+
+
+def test_an_edit_is_in_the_next_export(alice_api, item) -> None:
+    region = item.runs.get().regions.order_by("order").first()
+    alice_api.patch(
+        f"/api/v1/regions/{region.pk}/", {"text": "corrected words", "version": 1}, format="json"
+    )
+    txt = alice_api.get(f"/api/v1/inputs/{item.pk}/export/", {"format": "txt"}).content.decode()
+    assert "corrected words" in txt and "first line" not in txt
+    pdf = pdfium.PdfDocument(
+        alice_api.get(f"/api/v1/inputs/{item.pk}/export/", {"format": "pdf"}).content
+    )
+    text = pdf[0].get_textpage().get_text_range()
+    assert "corrected words" in text and "first line" not in text
+
+
+def test_it_explains_bad_export_requests(alice_api, alice_app, item, phototest_png) -> None:
+    url = f"/api/v1/inputs/{item.pk}/export/"
+    unknown = alice_api.get(url, {"format": "docx"})
+    assert unknown.status_code == 400 and unknown.json()["errors"]["format"]
+    assert alice_api.get(url, {"format": "overlay", "color": "red;"}).status_code == 400
+    assert alice_api.get(url, {"format": "overlay", "line_width": 0}).status_code == 400
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ocr import services
+
+    [fresh] = services.create_inputs(alice_app, SimpleUploadedFile("new.png", phototest_png))
+    empty = alice_api.get(f"/api/v1/inputs/{fresh.pk}/export/", {"format": "txt"})
+    assert empty.status_code == 400
+    assert "no result to export yet" in empty.json()["detail"]
+
+
+def test_it_hides_another_users_exports(bob_api, item) -> None:
+    assert bob_api.get(f"/api/v1/inputs/{item.pk}/export/", {"format": "txt"}).status_code == 404
