@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+
+from rapidfuzz.distance import Levenshtein
 
 
 def _normalise(text: str, ignore_case: bool) -> str:
@@ -10,23 +12,13 @@ def _normalise(text: str, ignore_case: bool) -> str:
     return text.casefold() if ignore_case else text
 
 
-def edit_distance(reference: Sequence[object], hypothesis: Sequence[object]) -> int:
-    """Levenshtein distance (insertions, deletions and substitutions all cost 1)."""
-    if len(reference) < len(hypothesis):
-        reference, hypothesis = hypothesis, reference
-    previous = list(range(len(hypothesis) + 1))
-    for i, ref_item in enumerate(reference, start=1):
-        current = [i]
-        for j, hyp_item in enumerate(hypothesis, start=1):
-            current.append(
-                min(
-                    previous[j] + 1,
-                    current[j - 1] + 1,
-                    previous[j - 1] + (ref_item != hyp_item),
-                )
-            )
-        previous = current
-    return previous[-1]
+def edit_distance(reference: Sequence[Hashable], hypothesis: Sequence[Hashable]) -> int:
+    """Levenshtein distance (insertions, deletions and substitutions all cost 1).
+
+    rapidfuzz's C++ implementation: whole pages of several thousand characters are compared in
+    milliseconds, where a Python double loop takes seconds each.
+    """
+    return int(Levenshtein.distance(reference, hypothesis))
 
 
 def _rate(errors: int, length: int, hypothesis_length: int) -> float:

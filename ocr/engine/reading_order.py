@@ -1,14 +1,40 @@
-"""Geometric reading order: lines top to bottom, each read left to right."""
+"""Geometric reading order: columns left to right, each read top to bottom, line by line.
+
+A recursive XY-cut: at each step the block is split at its widest stretch of white space,
+across (between paragraphs and lines) or down (between columns). A gutter between two columns
+is far wider than the space between lines, so a two-column page is read column by column even
+when its lines share baselines. Lines that cross the gutter (a title, a caption, a footer) are
+read where they stand, between the column-wise slabs above and below them. A cut down the page
+is taken only when both sides are wide enough to be columns of text; narrow parts (the page
+numbers of a contents page, the cells of a table) stay with their row, so tables are read row
+by row.
+"""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
+
+import numpy as np
+import numpy.typing as npt
 
 from .geometry import bounds
 from .types import Polygon
 
 LINE_OVERLAP = 0.5  # share of the shorter box's height two boxes must share to be one line
+# A gap down the page narrower than this many line heights separates words, not columns.
+MIN_COLUMN_GAP = 1.0
+# Each side of a cut down the page must be at least this share of the block's width.
+MIN_COLUMN_SHARE = 0.2
+# Lines at least this share of the block's width divide it into slabs (titles, footers).
+SPANNING_SHARE = 0.6
+# Share of a block's narrower lines that may cross a gutter (captions) without hiding it; lines
+# across the whole width (titles, footers) divide the block and are not counted.
+MAX_GUTTER_CROSSINGS = 0.1
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+Boxes = npt.NDArray[np.float64]  # one Box a row
 
 
 class HasPolygon(Protocol):
@@ -17,25 +43,157 @@ class HasPolygon(Protocol):
 
 
 T = TypeVar("T", bound=HasPolygon)
+Item = tuple[Box, T]
 
 
 def sort_regions(regions: Sequence[T]) -> list[T]:
-    """Regions in reading order for a single-column page."""
-    boxes = [(bounds(r.polygon), r) for r in regions]
-    boxes.sort(key=lambda item: (item[0][1] + item[0][3]) / 2)
-    lines: list[tuple[float, float, list[tuple[float, T]]]] = []
-    for (left, top, _right, bottom), region in boxes:
+    """Regions in reading order, for single- and multi-column pages."""
+    items = [(bounds(r.polygon), r) for r in regions]
+    if not items:
+        return []
+    line_height = statistics.median(max(box[3] - box[1], 1.0) for box, _ in items)
+    return [region for _, region in _xy_cut(items, line_height)]
+
+
+def _xy_cut(items: list[Item[T]], line_height: float) -> list[Item[T]]:
+    if len(items) <= 1:
+        return items
+    rows, row_gap = _split(items, axis=1, min_gap=0.0)
+    columns, column_gap = _split(items, axis=0, min_gap=MIN_COLUMN_GAP * line_height)
+    if len(columns) > 1 and column_gap > row_gap and _are_text_columns(columns):
+        return [item for column in columns for item in _xy_cut(column, line_height)]
+    gutter = _gutter(items, line_height)
+    if gutter is not None:
+        return _around_spanning(items, gutter, line_height)
+    if len(rows) > 1:
+        return [item for row in rows for item in _xy_cut(row, line_height)]
+    return _by_lines(items)
+
+
+def _gutter(items: list[Item[T]], line_height: float) -> tuple[float, float] | None:
+    """The white space between columns of text: the widest stretch across which at most a few
+    lines reach (a title, a caption), with a column of text on each side."""
+    boxes = np.array([box for box, _ in items], dtype=np.float64)
+    left, right = float(boxes[:, 0].min()), float(boxes[:, 2].max())
+    narrow = boxes[boxes[:, 2] - boxes[:, 0] < SPANNING_SHARE * (right - left)]
+    if len(narrow) < 4:
+        return None
+    starts, ends = narrow[:, 0], narrow[:, 2]
+    allowed = max(1, int(MAX_GUTTER_CROSSINGS * len(narrow)))
+    edges = np.unique(np.concatenate([starts, ends]))
+    best: tuple[float, float] | None = None
+    run_start: float | None = None
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        crossing = int(np.count_nonzero((starts < b) & (ends > a)))
+        if crossing <= allowed:
+            run_start = float(a) if run_start is None else run_start
+            candidate = (run_start, float(b))
+            if (
+                candidate[1] - candidate[0] >= MIN_COLUMN_GAP * line_height
+                and _text_on_both_sides(narrow, candidate, right - left)
+                and (best is None or candidate[1] - candidate[0] > best[1] - best[0])
+            ):
+                best = candidate
+        else:
+            run_start = None
+    return best
+
+
+def _text_on_both_sides(boxes: Boxes, gap: tuple[float, float], width: float) -> bool:
+    before = boxes[boxes[:, 2] <= gap[0]]
+    after = boxes[boxes[:, 0] >= gap[1]]
+    return all(len(side) >= 2 and _is_text_column(side, width) for side in (before, after))
+
+
+def _is_text_column(boxes: Boxes, block_width: float) -> bool:
+    return float(boxes[:, 2].max() - boxes[:, 0].min()) >= MIN_COLUMN_SHARE * block_width
+
+
+def _around_spanning(
+    items: list[Item[T]], gutter: tuple[float, float], line_height: float
+) -> list[Item[T]]:
+    """Lines across the whole width divide the page into slabs, each read column by column.
+    A narrower line straddling the gutter (a caption set between the columns) is read after the
+    columns of its slab, or before them when it stands above all of them (a heading)."""
+    left = min(box[0] for box, _ in items)
+    width = max(box[2] for box, _ in items) - left
+    crossing = [item for item in items if item[0][0] < gutter[1] and item[0][2] > gutter[0]]
+    separators = sorted(
+        (item for item in crossing if item[0][2] - item[0][0] >= SPANNING_SHARE * width),
+        key=_middle,
+    )
+    slabs: list[list[Item[T]]] = [[] for _ in range(len(separators) + 1)]
+    insets: list[list[Item[T]]] = [[] for _ in range(len(separators) + 1)]
+    for item in items:
+        if any(item is s for s in separators):
+            continue
+        between = sum(_middle(s) < _middle(item) for s in separators)
+        (insets if any(item is c for c in crossing) else slabs)[between].append(item)
+    ordered: list[Item[T]] = []
+    for position, (slab, inset) in enumerate(zip(slabs, insets, strict=True)):
+        if position:
+            ordered.append(separators[position - 1])
+        top = min((box[1] for box, _ in slab), default=float("inf"))
+        heading = [i for i in inset if i[0][3] <= top]
+        ordered += _by_lines(heading) if heading else []
+        # Split at the gutter found above rather than search again: each side is smaller, so
+        # this always ends.
+        for side in (
+            [i for i in slab if i[0][2] <= gutter[0]],
+            [i for i in slab if i[0][0] >= gutter[1]],
+        ):
+            ordered += _xy_cut(side, line_height)
+        ordered += _by_lines([i for i in inset if i[0][3] > top])
+    return ordered
+
+
+def _middle(item: Item[T]) -> float:
+    return (item[0][1] + item[0][3]) / 2
+
+
+def _split(items: list[Item[T]], axis: int, min_gap: float) -> tuple[list[list[Item[T]]], float]:
+    """Groups separated by white space wider than min_gap along axis (0: x, 1: y), in order,
+    and the widest such gap."""
+    ordered = sorted(items, key=lambda item: item[0][axis])
+    groups: list[list[Item[T]]] = [[ordered[0]]]
+    end = ordered[0][0][axis + 2]
+    widest = 0.0
+    for item in ordered[1:]:
+        start = item[0][axis]
+        if start - end > min_gap:
+            widest = max(widest, start - end)
+            groups.append([])
+        groups[-1].append(item)
+        end = max(end, item[0][axis + 2])
+    return groups, widest
+
+
+def _are_text_columns(columns: list[list[Item[T]]]) -> bool:
+    left = min(box[0] for column in columns for box, _ in column)
+    right = max(box[2] for column in columns for box, _ in column)
+    return all(
+        _is_text_column(np.array([box for box, _ in column], dtype=np.float64), right - left)
+        for column in columns
+    )
+
+
+def _by_lines(items: list[Item[T]]) -> list[Item[T]]:
+    """No clean cut left: group boxes into lines by vertical overlap, each read left to right."""
+    ordered = sorted(items, key=lambda item: (item[0][1] + item[0][3]) / 2)
+    lines: list[tuple[float, float, list[Item[T]]]] = []
+    for item in ordered:
+        _, top, _, bottom = item[0]
         if lines:
             line_top, line_bottom, members = lines[-1]
             overlap = min(bottom, line_bottom) - max(top, line_top)
             shorter = min(bottom - top, line_bottom - line_top)
             if shorter > 0 and overlap >= LINE_OVERLAP * shorter:
                 # Keep the line's band as the first box's: growing it lets skewed lines chain.
-                members.append((left, region))
+                members.append(item)
                 continue
-        lines.append((top, bottom, [(left, region)]))
-    return [region for _, _, members in lines for _, region in sorted(members, key=_left)]
+        lines.append((top, bottom, [item]))
+    return [item for _, _, members in lines for item in sorted(members, key=_left)]
 
 
-def _left(item: tuple[float, object]) -> float:
-    return item[0]
+def _left(item: Item[T]) -> float:
+    return item[0][0]

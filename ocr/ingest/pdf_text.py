@@ -55,6 +55,11 @@ class _Line:
             self.right, self.top = max(self.right, right), max(self.top, top)
             self.last_left, self.last_right = left, right
 
+    def carries_on(self, box: tuple[float, float, float, float]) -> bool:
+        """Strictly further along the same line: PDFium breaks lines around raised glyphs
+        (superscripts after a name), and such a break is not the end of the line."""
+        return not self.empty and self.continues_with(box) and box[0] >= self.last_left
+
     def continues_with(self, box: tuple[float, float, float, float]) -> bool:
         if self.empty:
             return True
@@ -79,6 +84,7 @@ def _char_box(textpage: pdfium.PdfTextPage, index: int) -> tuple[float, float, f
 def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
     lines: list[_Line] = []
     line = _Line()
+    pending_break = False
 
     def close() -> None:
         nonlocal line
@@ -90,7 +96,7 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
         code = pdfium_c.FPDFText_GetUnicode(textpage.raw, index)
         char = chr(code) if code else ""
         if char in _LINE_BREAKS:
-            close()
+            pending_break = True  # decided at the next visible char
             continue
         if char == _HYPHEN:
             line.add("-", _char_box(textpage, index))
@@ -103,8 +109,9 @@ def _lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
                 line.add(" ", (0.0, 0.0, 0.0, 0.0))
             continue
         box = _char_box(textpage, index)
-        if not line.continues_with(box):
+        if pending_break and not line.carries_on(box) or not line.continues_with(box):
             close()
+        pending_break = False
         line.add(char, box)
     close()
     return lines
