@@ -25,7 +25,9 @@ def resolve(app: App, ref: str | None) -> ResolvedWorkflow:
     if ref in READY_WORKFLOWS:
         ready = READY_WORKFLOWS[ref]
         return ResolvedWorkflow(ref, validate_workflow(ready["nodes"]))
-    if ref.isdigit():
+    # isascii: str.isdigit() also takes "²", which int() refuses. An app not yet saved has no
+    # workflows of its own, and filtering on it would raise.
+    if app.pk is not None and ref.isascii() and ref.isdigit():
         saved = Workflow.objects.filter(app=app, pk=int(ref)).first()
         if saved is not None:
             return ResolvedWorkflow(saved.name, validate_workflow(saved.nodes))

@@ -6,12 +6,24 @@ key generated once.
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
 import dj_database_url
 
 from .env import SettingError, env_bool, env_choice, env_int, env_list, env_str
+
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def _env_rate(name: str, default: str) -> str:
+    """A throttle rate such as "600/minute", checked now rather than on the first request."""
+    value = env_str(name, default) or default
+    if not _RATE.match(value):
+        raise SettingError(f"{name}={value!r} is not a rate; write it as e.g. 600/minute or 10/s.")
+    return value
+
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LEGIBLE_VAR_DIR", str(BASE_DIR / "var")) or "var").resolve()
@@ -71,6 +83,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    # Swagger UI and Redoc files served from our own /static/: the docs page needs no CDN.
+    "drf_spectacular_sidecar",
     "ocr",
 ]
 
@@ -160,12 +175,14 @@ OCR_DEFAULT_WORKFLOW = "default"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://") or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Exchange bindings; kombu's default is ./control in whatever folder the process runs.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_DEFAULT_QUEUE = OCR_RUN_QUEUE
@@ -190,6 +207,47 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # `?format=` belongs to the export endpoint (API.md), not to DRF's renderer switch.
     "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_SCHEMA_CLASS": "ocr.api.schema.AutoSchema",
+    # Each class reads its rate from the OCR_API_* settings below on every request (see
+    # ocr/api/throttling.py), so no DEFAULT_THROTTLE_RATES here.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ocr.api.throttling.UserRateThrottle",
+        "ocr.api.throttling.UploadRateThrottle",
+        "ocr.api.throttling.AnonRateThrottle",
+    ],
+    # How many reverse proxies put their hop in X-Forwarded-For. 0 takes REMOTE_ADDR, which a
+    # client cannot forge; DRF's default (None) trusts the header and lets anyone dodge the
+    # per-IP limits. Behind one proxy (nginx, a load balancer) set OCR_API_NUM_PROXIES=1.
+    "NUM_PROXIES": env_int("OCR_API_NUM_PROXIES", 0, minimum=0),
+}
+# Throttle rates. Counters live in the default cache: per process with the built-in LocMemCache,
+# so with N web processes a client gets up to N times the rate; point CACHES at Redis to share.
+# Every request of a signed-in user or token:
+OCR_API_RATE = _env_rate("OCR_API_RATE", "600/minute")
+# Requests that start OCR work (uploads, new runs), counted on top of OCR_API_RATE:
+OCR_API_UPLOAD_RATE = _env_rate("OCR_API_UPLOAD_RATE", "120/minute")
+# Anonymous requests per IP address, the token endpoint included: slows password guessing.
+OCR_API_ANON_RATE = _env_rate("OCR_API_ANON_RATE", "30/minute")
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Legible API",
+    "DESCRIPTION": (
+        "Upload scans, run OCR workflows, read and edit the text, export it. Authenticate with "
+        "`Authorization: Token <token>` (from POST /api/v1/auth/token/) or a browser session. "
+        'Errors answer `{"detail": str, "errors": {field: [str]}}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Tags and operation ids start after the version prefix: "apps", "inputs", ...
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "ocr.models.Run.Status",
+    },
 }
 
 LOGGING = {

@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("ocr.api.urls")),
+    # The OpenAPI document (JSON with `Accept: application/json`, YAML otherwise) and Swagger UI,
+    # whose files come from drf-spectacular-sidecar under /static/: no CDN.
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("ocr.web.urls")),
 ]

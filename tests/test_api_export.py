@@ -67,3 +67,13 @@ def test_it_explains_bad_export_requests(alice_api, alice_app, item, phototest_p
 
 def test_it_hides_another_users_exports(bob_api, item) -> None:
     assert bob_api.get(f"/api/v1/inputs/{item.pk}/export/", {"format": "txt"}).status_code == 404
+
+
+def test_a_client_asking_for_the_files_type_gets_the_file(alice_api, item) -> None:
+    url = f"/api/v1/inputs/{item.pk}/export/"
+    pdf = alice_api.get(url, {"format": "pdf"}, HTTP_ACCEPT="application/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    image = alice_api.get(f"/api/v1/inputs/{item.pk}/pages/0/image/", HTTP_ACCEPT="image/png")
+    assert image.status_code == 200
+    refused = alice_api.get(url, {"format": "docx"}, HTTP_ACCEPT="application/pdf")
+    assert refused.status_code == 400 and "format" in refused.json()["errors"]

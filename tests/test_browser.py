@@ -67,3 +67,32 @@ def test_it_signs_in_uploads_two_scans_and_shows_their_text(
 
     assert requested and all(url.startswith(live_server.url) for url in requested), requested
     context.close()
+
+
+def test_a_search_hit_opens_its_page_with_the_region_highlighted(
+    chromium, live_server, alice, alice_app
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.factories import input_with_result
+
+    item = input_with_result(alice_app, ("the parish register of births", "another line"))
+    hit = item.runs.get().regions.get(text__startswith="the parish")
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("alice-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/apps/{alice_app.pk}/")
+
+    page.get_by_label("Search this app's text").fill("registers")  # stemmed: finds "register"
+    page.keyboard.press("Enter")
+    result = page.locator(f'li.hit[data-region-id="{hit.pk}"]')
+    expect(result.locator("mark")).to_have_text("register")
+    result.locator("a.headline").click()
+
+    expect(page).to_have_url(f"{live_server.url}/inputs/{item.pk}/pages/0/?region={hit.pk}")
+    expect(page.locator(f'svg polygon[data-region-id="{hit.pk}"]')).to_have_class("region selected")
+    expect(page.locator(f'#regions li[data-region-id="{hit.pk}"]')).to_have_class("selected")
+    context.close()

@@ -2,10 +2,50 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ocr.export import FORMATS
 from ocr.models import App, Input, Page, Region, Run, Workflow
+
+# Shapes for the OpenAPI schema of fields the code fills as plain JSON; they change no output.
+_POINT = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+
+
+@extend_schema_field(
+    {"type": "array", "items": _POINT, "description": "[[x, y], ...] in page pixels"}
+)
+class PolygonField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "model": {"type": "string"},
+                "params": {"type": "object", "additionalProperties": True},
+                "input": {"type": "string", "nullable": True},
+            },
+            "required": ["id", "model"],
+        },
+    }
+)
+class WorkflowNodesField(serializers.JSONField):
+    pass
+
+
+class ProgressSerializer(serializers.Serializer):
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class InputRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Run.Status.choices)
 
 
 class AppSerializer(serializers.ModelSerializer):
@@ -34,6 +74,7 @@ class RunSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
+    @extend_schema_field(ProgressSerializer)
     def get_progress(self, run: Run) -> dict[str, int]:
         return {"done": run.progress_done, "total": run.progress_total}
 
@@ -66,15 +107,19 @@ class InputSerializer(serializers.ModelSerializer):
         run = item.runs.order_by("-created", "-id").first()
         return (run.pk, run.status) if run else (None, None)
 
+    @extend_schema_field(serializers.ChoiceField(choices=Run.Status.choices, allow_null=True))
     def get_status(self, item: Input) -> str | None:
         return self._latest(item)[1]
 
+    @extend_schema_field(InputRunSerializer(allow_null=True))
     def get_run(self, item: Input) -> dict[str, Any] | None:
         run_id, status = self._latest(item)
         return {"id": run_id, "status": status} if run_id else None
 
 
 class RegionSerializer(serializers.ModelSerializer):
+    polygon = PolygonField(read_only=True)
+
     class Meta:
         model = Region
         fields = [
@@ -98,7 +143,7 @@ class ExportQuerySerializer(serializers.Serializer):
 
 
 class WorkflowSerializer(serializers.ModelSerializer):
-    nodes = serializers.JSONField()
+    nodes = WorkflowNodesField()
 
     class Meta:
         model = Workflow

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import search, views
 
 app_name = "api"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("apps/<int:app>/", views.AppDetailView.as_view(), name="app"),
     path("apps/<int:app>/workflows/", views.WorkflowListView.as_view(), name="workflows"),
     path("apps/<int:app>/inputs/", views.InputListView.as_view(), name="inputs"),
+    path("apps/<int:app>/search/", search.SearchView.as_view(), name="search"),
     path("models/", views.ModelListView.as_view(), name="models"),
     path("inputs/<int:input>/", views.InputDetailView.as_view(), name="input"),
     path("inputs/<int:input>/runs/", views.RunCreateView.as_view(), name="input-runs"),

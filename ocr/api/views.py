@@ -9,7 +9,16 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,13 +28,22 @@ from ocr import selectors, services
 from ocr.engine.errors import WorkflowError
 from ocr.engine.gallery import describe_gallery
 from ocr.engine.workflow import validate_workflow
-from ocr.export import ExportError, export, filename_for, media_type_for
+from ocr.export import FORMATS, ExportError, export, filename_for, media_type_for
 from ocr.export import Options as ExportOptions
 from ocr.ingest import IngestError
-from ocr.models import App, Input, Page, Workflow
+from ocr.models import App, Input, Page, Run, Workflow
 from ocr.workflows import UnknownWorkflowError
 
 from .errors import PayloadTooLarge
+from .negotiation import FileResponseNegotiation
+from .schema import (
+    ConflictSerializer,
+    GalleryModelSerializer,
+    InputPageSerializer,
+    ResultSerializer,
+    TokenSerializer,
+    error,
+)
 from .serializers import (
     AppSerializer,
     ExportQuerySerializer,
@@ -38,10 +56,29 @@ from .serializers import (
     WorkflowSerializer,
     page_payload,
 )
+from .throttling import LoginRateThrottle
+
+# The schema's export answers: each format's media type (a multi-page PAGE-XML is a ZIP).
+_EXPORT_MEDIA_TYPES = sorted(
+    {f.media_type.split(";")[0] for f in FORMATS.values()}
+    | {f.archive_media_type for f in FORMATS.values() if f.archive_media_type}
+)
 
 
 class TokenView(ObtainAuthToken):
     """POST {"username", "password"} -> {"token"}."""
+
+    # ObtainAuthToken turns throttling off; a per-IP limit here slows password guessing.
+    throttle_classes = [LoginRateThrottle]
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={200: TokenSerializer},
+        auth=[],
+        summary="Exchange a username and password for an API token.",
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
 
 
 class AppListView(generics.ListCreateAPIView):
@@ -77,6 +114,7 @@ class AppDetailView(generics.RetrieveUpdateDestroyAPIView):
 
 
 class ModelListView(APIView):
+    @extend_schema(responses={200: GalleryModelSerializer(many=True)}, summary="The model gallery.")
     def get(self, request: Request) -> Response:
         return Response(describe_gallery())
 
@@ -96,8 +134,30 @@ class WorkflowListView(generics.ListCreateAPIView):
         serializer.save(app=app, nodes=nodes)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[OpenApiParameter("status", enum=Run.Status.values, description="Latest run's.")]
+    ),
+    post=extend_schema(
+        request={"multipart/form-data": InputUploadSerializer},
+        responses={
+            201: OpenApiResponse(
+                PolymorphicProxySerializer(
+                    component_name="InputCreated",
+                    serializers=[InputSerializer, InputPageSerializer],
+                    resource_type_field_name=None,
+                    many=False,
+                ),
+                description="The input, or for a ZIP a page of the inputs it held.",
+            ),
+            413: error("The upload is larger than OCR_MAX_UPLOAD_MB."),
+        },
+        summary="Upload a file (image, PDF, video or ZIP of them) and queue a run.",
+    ),
+)
 class InputListView(generics.ListCreateAPIView):
     serializer_class = InputSerializer
+    throttle_scope = "uploads"  # POST starts OCR work: see UploadRateThrottle
 
     def get_queryset(self) -> QuerySet[Input]:
         app = selectors.get_app(self.request.user, self.kwargs["app"])
@@ -144,6 +204,13 @@ class InputDetailView(generics.RetrieveDestroyAPIView):
 
 
 class RunCreateView(APIView):
+    throttle_scope = "uploads"  # starts OCR work: see UploadRateThrottle
+
+    @extend_schema(
+        request=RunCreateSerializer,
+        responses={201: RunSerializer},
+        summary="Start another run on the input.",
+    )
     def post(self, request: Request, input: str) -> Response:
         item = selectors.get_input(request.user, input)
         form = RunCreateSerializer(data=request.data)
@@ -163,6 +230,7 @@ class RunDetailView(generics.RetrieveAPIView):
 
 
 class ResultView(APIView):
+    @extend_schema(responses={200: ResultSerializer}, summary="The latest result, edits included.")
     def get(self, request: Request, input: str) -> Response:
         item = selectors.get_input(request.user, input)
         run = selectors.result_run(item)
@@ -182,6 +250,9 @@ def _image_url(request: Request, page: Page) -> str:
 
 
 class PageImageView(APIView):
+    content_negotiation_class = FileResponseNegotiation
+
+    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY}, summary="A page's image.")
     def get(self, request: Request, input: str, index: int) -> FileResponse:
         item = selectors.get_input(request.user, input)
         page = selectors.get_page(item, index)
@@ -191,6 +262,21 @@ class PageImageView(APIView):
 class ExportView(APIView):
     """The input's result as a file, with every edit included."""
 
+    content_negotiation_class = FileResponseNegotiation
+
+    @extend_schema(
+        parameters=[ExportQuerySerializer],
+        responses={
+            **{
+                (200, media_type): OpenApiTypes.OBJECT
+                if media_type == "application/json"
+                else OpenApiTypes.BINARY
+                for media_type in _EXPORT_MEDIA_TYPES
+            },
+            400: error("An unknown format or option, or no result to export yet."),
+        },
+        summary="Download the result as txt, json, hOCR, ALTO, PAGE-XML, PDF or an overlay.",
+    )
     def get(self, request: Request, input: str) -> HttpResponse:
         item = selectors.get_input(request.user, input)
         form = ExportQuerySerializer(data=request.query_params)
@@ -212,9 +298,21 @@ class ExportView(APIView):
 
 
 class RegionView(APIView):
+    @extend_schema(responses={200: RegionSerializer})
     def get(self, request: Request, region: str) -> Response:
         return Response(RegionSerializer(selectors.get_region(request.user, region)).data)
 
+    @extend_schema(
+        request=RegionEditSerializer,
+        responses={
+            200: RegionSerializer,
+            409: OpenApiResponse(
+                ConflictSerializer,
+                description="`version` is stale: `current` is the region as it is now.",
+            ),
+        },
+        summary="Edit a region's text; send the version you started from.",
+    )
     def patch(self, request: Request, region: str) -> Response:
         target = selectors.get_region(request.user, region)
         form = RegionEditSerializer(data=request.data)

@@ -21,6 +21,11 @@ HEIGHT = 48  # the network's fixed input height
 MIN_WIDTH = 16  # a few CTC time steps, so single characters still decode
 MAX_WIDTH = 4096  # ~85:1; wider crops (a whole hostile page) are squashed, not grown without bound
 BLANK = 0
+# Columns of one padded batch (count x widest crop). The network's activations grow with it:
+# sixteen full A4 lines at 200 dpi (~1800 columns each) took the worker to 2.6 GB; with this
+# budget it peaks at 1.1 GB and is no slower (measured on 12 pages of tests/fixtures'
+# pdflatex-4-pages.pdf, 2-core CPU), while short words still go sixteen at a time.
+BATCH_COLUMNS = 4096
 
 
 def load_charset(session: Any) -> list[str]:
@@ -84,12 +89,28 @@ class PPOCRCTCRecognizer:
     def recognize(self, crops: Sequence[Crop]) -> list[Recognition]:
         images = [c.pixels for c in crops]
         results: list[Recognition | None] = [None] * len(images)
-        # Batching crops of similar width keeps the padding (wasted compute) small.
-        order = sorted(range(len(images)), key=lambda i: scaled_width(images[i]))
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
+        for batch in self._batches(images):
             blob = _batch_blob([images[i] for i in batch])
             output = self.session.run(None, {self.input_name: blob})[0]
             for row, index in enumerate(batch):
                 results[index] = ctc_greedy_decode(output[row], self.charset)
         return [r if r is not None else Recognition("", 0.0) for r in results]
+
+    def _batches(self, images: Sequence[RGBImage]) -> list[list[int]]:
+        """Crops of similar width together, so padding (wasted compute) stays small, at most
+        batch_size of them and at most BATCH_COLUMNS padded columns."""
+        order = sorted(range(len(images)), key=lambda i: scaled_width(images[i]))
+        batches: list[list[int]] = []
+        for index in order:
+            # Sorted by width, so this crop is the widest of the batch it would join.
+            width = scaled_width(images[index])
+            current = batches[-1] if batches else None
+            if (
+                current is None
+                or len(current) >= self.batch_size
+                or (len(current) + 1) * width > BATCH_COLUMNS
+            ):
+                batches.append([index])
+            else:
+                current.append(index)
+        return batches

@@ -3,9 +3,9 @@
     python manage.py bench_pdf_memory --pages 200 [--source some.pdf] [--dpi 200]
 
 Builds a PDF of --pages pages by repeating the pages of --source, uploads it to a throwaway app,
-starts a worker on a queue of its own, samples the resident memory of the worker's whole process
-tree every 0.2 s from /proc, and reports the peak, the time to the first finished page, and
-pages per second. Pages are checked to appear in the result while the run goes on.
+starts a worker on a queue of its own, samples the memory (PSS and RSS) of the worker's whole
+process tree every 0.2 s from /proc, and reports the peaks, the time to the first finished page
+and pages per second. Pages are checked to appear in the result while the run goes on.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ def build_pdf(source: Path, pages: int) -> bytes:
         return Path(tmp.name).read_bytes()
 
 
-def tree_rss_bytes(root: int) -> int:
-    """Resident memory of a process and all its descendants."""
+def tree_memory_bytes(root: int) -> tuple[int, int]:
+    """(RSS, PSS) of a process and all its descendants. RSS counts the pages a forked pool
+    child shares with its parent twice; PSS splits them, so it is the tree's real footprint."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -54,14 +55,17 @@ def tree_rss_bytes(root: int) -> int:
                 continue
             parent = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(parent, []).append(int(entry))
-    total, todo = 0, [root]
-    page = os.sysconf("SC_PAGE_SIZE")
+    rss = pss = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
         with contextlib.suppress(OSError):  # the process may have just ended
-            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith(("Rss:", "Pss:")):
+                    kib = int(line.split()[1]) * 1024
+                    rss, pss = (rss + kib, pss) if line.startswith("Rss:") else (rss, pss + kib)
         todo.extend(children.get(pid, []))
-    return total
+    return rss, pss
 
 
 class Command(BaseCommand):
@@ -101,10 +105,12 @@ class Command(BaseCommand):
             app.delete()
 
     def _watch(self, run: Run, worker: subprocess.Popen[bytes], opts: dict[str, Any]) -> None:
-        peak, started, first_page, streamed = 0, time.monotonic(), None, True
+        peak_rss = peak_pss = 0
+        started, first_page, streamed = time.monotonic(), None, True
         deadline = started + opts["timeout"]
         while time.monotonic() < deadline:
-            peak = max(peak, tree_rss_bytes(worker.pid))
+            rss, pss = tree_memory_bytes(worker.pid)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             run.refresh_from_db()
             pages_visible = Page.objects.filter(input_id=run.input_id).count()
             if run.progress_done and first_page is None:
@@ -119,7 +125,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"pages: {run.progress_done}/{run.progress_total}, status: {run.status} {run.error}\n"
             f"dpi: {opts['dpi']}, text layer: {opts['text_layer']}, source: {opts['source'].name}\n"
-            f"worker peak RSS (process tree): {peak / 1024 / 1024:.0f} MiB\n"
+            f"worker peak memory (process tree): PSS {peak_pss / 2**20:.0f} MiB, "
+            f"RSS {peak_rss / 2**20:.0f} MiB\n"
             f"first page after: {first_page or 0:.1f} s, total: {elapsed:.1f} s, "
             f"{run.progress_done / elapsed:.2f} pages/s\n"
             f"pages visible while running: {'yes' if streamed else 'NO'}"
