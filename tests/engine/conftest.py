@@ -8,18 +8,12 @@ import pytest
 
 from ocr.engine.pipeline import Pipeline, get_pipeline
 from ocr.engine.workflow import resolve_workflow
+from tests.conftest import PHOTOTEST_TEXT  # noqa: F401  (one ground truth for all tests)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 PHOTOTEST = FIXTURES / "phototest.png"
 EUROTEXT = FIXTURES / "eurotext.png"
-
-PHOTOTEST_TEXT = (
-    "This is a lot of 12 point text to test the\nocr code and see if it works on all types\n"
-    "of file format.\n\nThe quick brown dog jumped over the\nlazy fox. The quick brown dog "
-    "jumped\nover the lazy fox. The quick brown dog\njumped over the lazy fox. The quick\n"
-    "brown dog jumped over the lazy fox.\n"
-)
 
 # Transcribed from the image (Tesseract's classic multilingual test page).
 EUROTEXT_TEXT = (

@@ -100,8 +100,12 @@ class Command(BaseCommand):
             self._watch(run, worker, opts)
         finally:
             if worker is not None and worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                worker.wait(timeout=30)
+                # The main process shuts its pool down itself; its group only if it will not.
+                worker.terminate()
+                try:
+                    worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(worker.pid, signal.SIGKILL)
             app.delete()
 
     def _watch(self, run: Run, worker: subprocess.Popen[bytes], opts: dict[str, Any]) -> None:
