@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from ocr.engine.types import Region as EngineRegion
+
 
 class App(models.Model):
     """A workspace: its inputs, workflows and results are visible to its owner and members only."""
@@ -154,3 +156,12 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    def as_result(self) -> EngineRegion:
+        """The engine's shape of this region, with its current text (for tracks and exports)."""
+        return EngineRegion(
+            polygon=tuple((float(x), float(y)) for x, y in self.polygon),
+            text=self.text,
+            score=self.score,
+            detection_score=self.detection_score,
+        )

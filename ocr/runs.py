@@ -23,7 +23,6 @@ from ocr.engine.errors import EngineError
 from ocr.engine.pipeline import get_pipeline
 from ocr.engine.tracks import merge_tracks
 from ocr.engine.types import PageImage, PageResult
-from ocr.engine.types import Region as EngineRegion
 from ocr.ingest import IngestedPage, IngestError, inspect, iter_pages
 
 from .models import Input, Page, Region, Run
@@ -193,22 +192,13 @@ def link_video_tracks(run: Run) -> None:
         pages.setdefault(region.page.index, []).append(region)
     ordered = [pages[index] for index in sorted(pages)]
     tracks = merge_tracks(
-        [(page[0].page.timecode_ms, [_engine_region(r) for r in page]) for page in ordered]
+        [(page[0].page.timecode_ms, [r.as_result() for r in page]) for page in ordered]
     )
     for track in tracks:
         head = ordered[track.page_position][track.region_position]
         Region.objects.filter(pk=head.pk).update(first_ms=track.first_ms, last_ms=track.last_ms)
         repeats = [ordered[p][r].pk for p, r in track.members if ordered[p][r].pk != head.pk]
         Region.objects.filter(pk__in=repeats).update(repeat_of=head)
-
-
-def _engine_region(row: Region) -> EngineRegion:
-    return EngineRegion(
-        polygon=tuple((float(x), float(y)) for x, y in row.polygon),
-        text=row.text,
-        score=row.score,
-        detection_score=row.detection_score,
-    )
 
 
 def _png(page_image: PageImage) -> bytes:

@@ -11,7 +11,6 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from ocr.engine.types import PageResult
-from ocr.engine.types import Region as EngineRegion
 from ocr.export import ExportDocument, ExportPage
 
 from .models import App, Input, Page, Region, Run
@@ -98,15 +97,7 @@ def export_document(item: Input) -> ExportDocument:
             index=page.index,
             width=page.width,
             height=page.height,
-            regions=tuple(
-                EngineRegion(
-                    polygon=tuple((float(x), float(y)) for x, y in r.polygon),
-                    text=r.text,
-                    score=r.score,
-                    detection_score=r.detection_score,
-                )
-                for r in regions
-            ),
+            regions=tuple(r.as_result() for r in regions),
         )
         pages.append(
             ExportPage(
