@@ -91,9 +91,8 @@ def create_inputs(
                 kept.append(_create_one(app, Path(upload.name or "upload").name, upload, info))
             else:
                 with tempfile.TemporaryDirectory(prefix="legible-zip-") as folder:
-                    for member in extract_zip(path, limits, Path(folder)):
+                    for member, info in extract_zip(path, limits, Path(folder), reading):
                         with member.open("rb") as data:
-                            info = inspect(member, limits, reading)
                             kept.append(_create_one(app, member.name, File(data), info))
             for item in kept:
                 item.options = asdict(reading)

@@ -96,8 +96,9 @@ def extract_zip(
     limits: Limits,
     dest_dir: Path,
     options: Options = Options(),  # noqa: B008 - frozen, so one shared default is safe
-) -> list[Path]:
-    """Unpack the readable members into dest_dir (base names only), all or nothing.
+) -> list[tuple[Path, InputInfo]]:
+    """Unpack the readable members into dest_dir (base names only), all or nothing; each
+    extracted path comes with what inspecting it found, so callers need not open it again.
 
     Each member is checked as an upload of its own; one bad member fails the archive with its
     name in the message, and whatever was written is removed again.
@@ -106,6 +107,7 @@ def extract_zip(
 
     members = _members(path, limits)
     written: list[Path] = []
+    found: list[InputInfo] = []
     taken = {child.name.casefold() for child in dest_dir.iterdir()}
     try:
         with zipfile.ZipFile(path) as archive:
@@ -116,7 +118,8 @@ def extract_zip(
                 written.append(target)
                 total = _copy(archive, info, target, limits, total)
                 try:
-                    if inspect(target, limits, options).kind == "zip":
+                    found.append(inspect(target, limits, options))
+                    if found[-1].kind == "zip":
                         raise IngestError(_NESTED.format(name=info.filename))
                 except IngestError as exc:
                     message = str(exc)
@@ -129,7 +132,7 @@ def extract_zip(
     except BaseException:
         _remove(written)
         raise
-    return written
+    return list(zip(written, found, strict=True))
 
 
 def _remove(paths: list[Path]) -> None:

@@ -29,10 +29,12 @@ def test_three_images_are_unpacked_in_archive_order(tmp_path: Path) -> None:
     assert (info.kind, info.pages) == ("zip", 3)
     out = tmp_path / "out"
     out.mkdir()
-    paths = extract_zip(archive, Limits(), out)
+    extracted = extract_zip(archive, Limits(), out)
+    paths = [path for path, _ in extracted]
     assert [path.name for path in paths] == ["page.png", "page-2.png", "c.png"]
     assert sorted(path.name for path in out.iterdir()) == ["c.png", "page-2.png", "page.png"]
     assert [inspect(path, Limits()).kind for path in paths] == ["image"] * 3
+    assert [found for _, found in extracted] == [inspect(path, Limits()) for path in paths]
     with pytest.raises(IngestError, match="extract_zip"):
         iter_pages(archive, Limits())
 
