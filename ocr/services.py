@@ -87,16 +87,16 @@ def create_inputs(
     try:
         with _local_path(upload) as path, transaction.atomic():
             info = inspect(path, limits, reading)
+            options = asdict(reading)  # kept with the input, so a re-run reads it the same way
             if info.kind != "zip":
-                kept.append(_create_one(app, Path(upload.name or "upload").name, upload, info))
+                name = Path(upload.name or "upload").name
+                kept.append(_create_one(app, name, upload, info, options))
             else:
                 with tempfile.TemporaryDirectory(prefix="legible-zip-") as folder:
                     for member, info in extract_zip(path, limits, Path(folder), reading):
                         with member.open("rb") as data:
-                            kept.append(_create_one(app, member.name, File(data), info))
+                            kept.append(_create_one(app, member.name, File(data), info, options))
             for item in kept:
-                item.options = asdict(reading)
-                item.save(update_fields=["options"])
                 _queue_run(item, resolved)
     except Exception:
         for item in kept:  # no orphan files when the rows were rolled back
@@ -105,9 +105,9 @@ def create_inputs(
     return kept
 
 
-def _create_one(app: App, name: str, data: File, info: InputInfo) -> Input:
+def _create_one(app: App, name: str, data: File, info: InputInfo, options: dict[str, Any]) -> Input:
     name = name[:200] or "upload"
-    item = Input(app=app, name=name, kind=info.kind, size=data.size or 0)
+    item = Input(app=app, name=name, kind=info.kind, size=data.size or 0, options=options)
     item.file.save(name, data, save=False)
     item.save()
     return item
