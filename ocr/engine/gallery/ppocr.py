@@ -1,0 +1,116 @@
+"""PP-OCR models: the DB text detector and the CTC recognizer, v6 small and tiny."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import Loader, ModelSpec, Param, register
+
+DETECTOR_PARAMS: tuple[Param, ...] = (
+    Param(
+        "score_threshold",
+        "float",
+        default=0.5,
+        min=0.0,
+        max=1.0,
+        description="Drop boxes whose mean text probability is below this.",
+    ),
+    Param(
+        "text_threshold",
+        "float",
+        default=0.3,
+        min=0.0,
+        max=1.0,
+        description="Pixels above this probability count as text.",
+    ),
+    Param(
+        "min_size",
+        "int",
+        default=3,
+        min=1,
+        max=1000,
+        description="Drop boxes whose short side (in detection pixels) is below this.",
+    ),
+    Param(
+        "unclip_ratio",
+        "float",
+        default=1.6,
+        min=1.0,
+        max=4.0,
+        description="How far to grow each box around its text; larger is looser.",
+    ),
+    Param(
+        "max_side",
+        "int",
+        default=1600,
+        min=320,
+        max=4096,
+        description="Longest side the page is resized to for detection; larger finds "
+        "smaller text but is slower.",
+    ),
+    Param(
+        "dilate",
+        "bool",
+        default=True,
+        description="Grow the text mask by a pixel so thin strokes join up.",
+    ),
+)
+
+RECOGNIZER_PARAMS: tuple[Param, ...] = (
+    Param(
+        "batch_size",
+        "int",
+        default=16,
+        min=1,
+        max=128,
+        description="Crops recognised together; larger is faster up to a point and "
+        "uses more memory.",
+    ),
+)
+
+
+# Loaders import their adapter on first use so that validating a workflow (in a web request)
+# never pays for onnxruntime, OpenCV or torch.
+def _detector_loader(variant: str) -> Loader:
+    def load(params: Mapping[str, Any]) -> Any:
+        from ..detectors.ppocr_db import PPOCRDBDetector
+
+        return PPOCRDBDetector.from_params(params, variant=variant)
+
+    return load
+
+
+def _recognizer_loader(variant: str) -> Loader:
+    def load(params: Mapping[str, Any]) -> Any:
+        from ..recognizers.ppocr_ctc import PPOCRCTCRecognizer
+
+        return PPOCRCTCRecognizer.from_params(params, variant=variant)
+
+    return load
+
+
+VARIANTS: dict[str, str] = {
+    "small": "the most accurate PP-OCRv6 model",
+    "tiny": "about four times faster than small, a little less accurate",
+}
+
+for _variant, _blurb in VARIANTS.items():
+    register(
+        ModelSpec(
+            id=f"ppocrv6-{_variant}-det",
+            kind="detector",
+            description=f"PP-OCRv6 {_variant} DB text detector: finds text lines ({_blurb}).",
+            params=DETECTOR_PARAMS,
+            loader=_detector_loader(_variant),
+        )
+    )
+    register(
+        ModelSpec(
+            id=f"ppocrv6-{_variant}-rec",
+            kind="recognizer",
+            description=f"PP-OCRv6 {_variant} CTC text recognizer: Latin, CJK and more ({_blurb}).",
+            params=RECOGNIZER_PARAMS,
+            loader=_recognizer_loader(_variant),
+        )
+    )
