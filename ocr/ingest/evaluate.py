@@ -19,8 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ocr.engine.metrics import _normalise, edit_distance
-from ocr.engine.reading_order import sort_regions
+from ocr.engine.metrics import edit_distance, geometric_text, normalise
 from ocr.engine.types import Region
 
 from .limits import Limits
@@ -80,24 +79,21 @@ def _in_gt_order(regions: Sequence[Region], gt_lines: list[dict], scale: float) 
 
 def _geometric_errors(regions: Sequence[Region], gt_lines: list[dict], scale: float) -> int:
     """Both sides in the same geometric reading order, as the baselines were measured."""
-    ours = sort_regions(regions)
-    truth = sort_regions(
-        [
-            Region(
-                polygon=tuple((x / scale, y / scale) for x, y in line["polygon"]),
-                text=line["text"],
-                score=1.0,
-                detection_score=1.0,
-            )
-            for line in gt_lines
-        ]
-    )
-    return _errors("\n".join(r.text for r in truth), ours)
+    truth = [
+        Region(
+            polygon=tuple((x / scale, y / scale) for x, y in line["polygon"]),
+            text=line["text"],
+            score=1.0,
+            detection_score=1.0,
+        )
+        for line in gt_lines
+    ]
+    return edit_distance(normalise(geometric_text(truth)), normalise(geometric_text(regions)))
 
 
 def _errors(reference: str, lines: Sequence[Region]) -> int:
     hypothesis = "\n".join(region.text for region in lines)
-    return edit_distance(_normalise(reference, False), _normalise(hypothesis, False))
+    return edit_distance(normalise(reference), normalise(hypothesis))
 
 
 def evaluate(dataset: Path, dpi: int) -> list[PageScore]:
@@ -126,7 +122,7 @@ def evaluate(dataset: Path, dpi: int) -> list[PageScore]:
             scores.append(
                 PageScore(
                     name=f"{Path(pdf).stem} p{row['page']}",
-                    reference_chars=len(_normalise(row["text"], False)),
+                    reference_chars=len(normalise(row["text"])),
                     errors=_errors(row["text"], regions),
                     errors_geometric=_geometric_errors(regions, row["lines"], scale),
                     errors_in_gt_order=_errors(row["text"], ordered),
