@@ -1,0 +1,80 @@
+"""CRAFT: a word-level text detector whose weights the user places in OCR_MODEL_DIR."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import ModelSpec, Param, register
+
+PARAMS: tuple[Param, ...] = (
+    Param(
+        "text_threshold",
+        "float",
+        default=0.7,
+        min=0.0,
+        max=1.0,
+        description="Keep a word only if some pixel of it is text with at least this score.",
+    ),
+    Param(
+        "link_threshold",
+        "float",
+        default=0.4,
+        min=0.0,
+        max=1.0,
+        description="Link score above which neighbouring characters join into one word; "
+        "lower joins more.",
+    ),
+    Param(
+        "low_text",
+        "float",
+        default=0.4,
+        min=0.0,
+        max=1.0,
+        description="Text score above which a pixel belongs to a word; lower gives looser boxes.",
+    ),
+    Param(
+        "min_size",
+        "int",
+        default=10,
+        min=1,
+        max=10000,
+        description="Drop words smaller than this area, in pixels of the score map (half "
+        "the detection resolution each way).",
+    ),
+    Param(
+        "max_side",
+        "int",
+        default=1280,
+        min=256,
+        max=4096,
+        description="Longest side the page is resized to (after a 1.5x enlargement) for "
+        "detection; larger finds smaller text but is slower.",
+    ),
+    Param(
+        "refine",
+        "bool",
+        default=False,
+        description="Run the link refiner (craft_refiner_CTW1500.pth in OCR_MODEL_DIR), "
+        "which joins words into whole lines.",
+    ),
+)
+
+
+# The loader imports torch on first use, so validating a workflow never pays for it.
+def _load(params: Mapping[str, Any]) -> Any:
+    from ..detectors.craft.detector import CRAFTDetector
+
+    return CRAFTDetector.from_params(params)
+
+
+register(
+    ModelSpec(
+        id="craft-mlt-25k",
+        kind="detector",
+        description="CRAFT text detector (craft_mlt_25k.pth, placed in OCR_MODEL_DIR): finds "
+        "words, also curved or rotated scene text.",
+        params=PARAMS,
+        loader=_load,
+    )
+)
