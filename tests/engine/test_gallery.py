@@ -24,7 +24,7 @@ def test_describe_gallery_shape() -> None:
         assert isinstance(entry["description"], str) and entry["description"]
         for param in entry["params"].values():
             assert {"type", "default", "min", "max"} <= set(param)
-            assert param["type"] in {"int", "float", "bool"}
+            assert param["type"] in {"int", "float", "bool", "choice"}
     det = described["ppocrv6-small-det"]["params"]
     assert det["score_threshold"] == {
         "type": "float",

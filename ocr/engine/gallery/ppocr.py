@@ -55,6 +55,13 @@ DETECTOR_PARAMS: tuple[Param, ...] = (
         default=True,
         description="Grow the text mask by a pixel so thin strokes join up.",
     ),
+    Param(
+        "merge_lines",
+        "bool",
+        default=False,
+        description="Join boxes that sit side by side on one text line (words split apart at "
+        "wide spaces) into one line box.",
+    ),
 )
 
 RECOGNIZER_PARAMS: tuple[Param, ...] = (
