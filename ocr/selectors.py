@@ -108,3 +108,16 @@ def export_document(item: Input) -> ExportDocument:
             )
         )
     return ExportDocument(name=item.name, pages=pages)
+
+
+# The explorer ------------------------------------------------------------------------------------
+
+
+def page_list(item: Input) -> QuerySet[Page]:
+    """The input's pages, neither their regions nor sizes: what page navigation needs."""
+    return Page.objects.filter(input=item).order_by("index").only("input", "index", "timecode_ms")
+
+
+def page_regions(run: Run, page: Page) -> QuerySet[Region]:
+    """One page's regions of one run, in reading order."""
+    return Region.objects.filter(run=run, page=page).order_by("order")
