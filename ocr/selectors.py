@@ -110,6 +110,51 @@ def export_document(item: Input) -> ExportDocument:
     return ExportDocument(name=item.name, pages=pages)
 
 
+# The app page's inputs grid ---------------------------------------------------------------------
+
+PREVIEW_CHARS = 160
+
+
+def input_grid(app: App, status: str | None = None) -> QuerySet[Input]:
+    """The app's inputs with what a grid row shows of their latest run and first page."""
+    latest = Run.objects.filter(input=OuterRef("pk")).order_by("-created", "-id")
+    first_page = Page.objects.filter(input=OuterRef("pk")).order_by("index")
+    inputs = app.inputs.annotate(
+        latest_run_id=Subquery(latest.values("pk")[:1]),
+        latest_status=Subquery(latest.values("status")[:1]),
+        latest_done=Subquery(latest.values("progress_done")[:1]),
+        latest_total=Subquery(latest.values("progress_total")[:1]),
+        latest_error=Subquery(latest.values("error")[:1]),
+        thumb_page=Subquery(first_page.values("pk")[:1]),
+    )
+    return inputs.filter(latest_status=status) if status else inputs
+
+
+def text_previews(run_ids: list[int]) -> dict[int, str]:
+    """The start of each run's text on its first page; one query for a whole grid page."""
+    regions = (
+        Region.objects.filter(run_id__in=run_ids, page__index=0, repeat_of=None)
+        .order_by("run_id", "order")
+        .values_list("run_id", "text")
+    )
+    previews: dict[int, str] = {}
+    for run_id, text in regions:
+        so_far = previews.get(run_id, "")
+        if len(so_far) < PREVIEW_CHARS and text.strip():
+            previews[run_id] = f"{so_far} {text.strip()}".strip()
+    return {
+        run_id: text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+        for run_id, text in previews.items()
+    }
+
+
+def first_page(item: Input) -> Page:
+    page = Page.objects.filter(input=item).order_by("index").first()
+    if page is None:
+        raise Http404("Not found.")
+    return page
+
+
 # The explorer ------------------------------------------------------------------------------------
 
 

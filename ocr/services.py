@@ -17,12 +17,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from ocr.engine.workflow import validate_workflow
 from ocr.ingest import InputInfo, Limits, extract_zip, inspect
 from ocr.ingest import Options as ReadingOptions
 
 from . import workflows
-from .models import App, Input, Region, Run
+from .models import App, Input, Region, Run, Workflow
 
 log = logging.getLogger(__name__)
 
@@ -181,3 +183,39 @@ def edit_region(region: Region, text: str, version: int) -> Region:
     if not updated:
         raise VersionConflict(region)
     return region
+
+
+# App and workflow management from the pages -----------------------------------------------------
+
+
+def delete_app(app: App) -> None:
+    """The app, its inputs, runs and workflows, and every file they kept."""
+    items = list(app.inputs.all())
+    for item in items:
+        delete_input(item)
+    app.delete()
+
+
+def create_workflow(app: App, name: str, nodes: list[dict[str, Any]]) -> Workflow:
+    """Save validated nodes under a name; raises the engine's WorkflowError for bad ones."""
+    return Workflow.objects.create(app=app, name=name.strip(), nodes=validate_workflow(nodes))
+
+
+def delete_workflow(workflow: Workflow) -> None:
+    """Remove a saved workflow; an app that ran it by default goes back to "default"."""
+    App.objects.filter(pk=workflow.app_id, workflow=str(workflow.pk)).update(workflow="default")
+    workflow.delete()
+
+
+# API tokens: DRF's TokenAuthentication keeps one token per user --------------------------------
+
+
+def regenerate_token(user: AbstractBaseUser) -> Token:
+    """A new key for the user; the old one stops working at once."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def revoke_token(user: AbstractBaseUser) -> None:
+    Token.objects.filter(user=user).delete()

@@ -1,5 +1,5 @@
-// Progressive enhancement for the upload page: upload each file through the API with its own
-// progress bar, then keep the inputs table's statuses live until every run has finished.
+// Progressive enhancement for the app page: drop or choose files, upload each through the API
+// with its own progress bar, then let htmx refresh the inputs grid (which polls busy rows).
 (function () {
   "use strict";
 
@@ -8,33 +8,53 @@
     return field ? field.value : "";
   }
 
+  // Tell the inputs grid (templates/ocr/_inputs.html) to fetch itself again through htmx.
+  function inputsChanged() {
+    document.body.dispatchEvent(new CustomEvent("inputs-changed", { bubbles: true }));
+  }
+
   function uploadOne(url, file, list) {
     const item = document.createElement("li");
+    item.className = "upload";
+    item.dataset.file = file.name;
+    const name = document.createElement("span");
+    name.className = "upload-name";
+    name.textContent = file.name;
     const bar = document.createElement("progress");
     bar.max = 100; bar.value = 0;
-    const label = document.createElement("span");
-    label.textContent = " " + file.name;
-    item.append(bar, label);
+    bar.setAttribute("aria-label", "Upload of " + file.name);
+    const state = document.createElement("span");
+    state.className = "upload-state";
+    state.textContent = "waiting";
+    item.append(name, bar, state);
     list.append(item);
     return new Promise((resolve) => {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", url);
       xhr.setRequestHeader("X-CSRFToken", csrfToken());
-      xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = (100 * e.loaded) / e.total; };
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.onprogress = (e) => {
+        if (!e.lengthComputable) return;
+        bar.value = (100 * e.loaded) / e.total;
+        state.textContent = Math.floor(bar.value) + "%";
+      };
       xhr.onload = () => {
         let body = {};
         try { body = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
         if (xhr.status === 201) {
           bar.value = 100;
-          const made = body.results ? `: ${body.count} inputs from the archive` : ": uploaded";
-          label.textContent = " " + file.name + made;
+          item.dataset.state = "done";
+          state.textContent = body.results ? `uploaded: ${body.count} inputs from the archive` : "uploaded";
+          inputsChanged();
         } else {
-          item.classList.add("flash", "error");
-          label.textContent = " " + file.name + ": " + (body.detail || "upload failed (" + xhr.status + ")");
+          item.dataset.state = "failed";
+          item.classList.add("error");
+          const detail = body.detail || (body.file && body.file.join(" ")) || (body.workflow && body.workflow.join(" "));
+          state.textContent = detail || "upload failed (" + xhr.status + ")";
         }
         resolve();
       };
-      xhr.onerror = () => { label.textContent = " " + file.name + ": network error"; resolve(); };
+      xhr.onerror = () => { item.dataset.state = "failed"; item.classList.add("error"); state.textContent = "network error"; resolve(); };
       const data = new FormData();
       data.append("file", file);
       const textLayer = document.getElementById("id_text_layer");
@@ -43,63 +63,41 @@
     });
   }
 
-  function renderInputs(table, inputs) {
-    const body = table.tBodies[0];
-    for (const input of inputs) {
-      let row = body.querySelector(`tr[data-input-id="${input.id}"]`);
-      if (!row) {
-        const empty = body.querySelector(".empty-row");
-        if (empty) empty.remove();
-        row = document.createElement("tr");
-        row.dataset.inputId = input.id;
-        const link = `/inputs/${input.id}/`;
-        row.innerHTML = `<td><a></a></td><td></td><td class="status"></td><td><a>Open</a></td>`;
-        row.cells[0].firstChild.href = link;
-        row.cells[0].firstChild.textContent = input.name;
-        row.cells[1].textContent = input.kind;
-        row.cells[3].firstChild.href = link;
-        body.prepend(row);
-      }
-      const cell = row.querySelector(".status");
-      cell.dataset.status = input.status || "";
-      cell.textContent = input.status || "";
-    }
-  }
-
-  async function refresh(table) {
-    const response = await fetch(table.dataset.listUrl, { headers: { Accept: "application/json" } });
-    if (!response.ok) return false;
-    const data = await response.json();
-    renderInputs(table, data.results);
-    return data.results.some((i) => i.status === "queued" || i.status === "running");
-  }
-
-  function poll(table) {
-    if (table.dataset.polling) return;
-    table.dataset.polling = "1";
-    const tick = async () => {
-      let busy = true;
-      try { busy = await refresh(table); } catch (_) { /* try again */ }
-      if (busy) setTimeout(tick, 1000); else delete table.dataset.polling;
-    };
-    tick();
+  // A few at a time: many parallel uploads would each crawl, and the server throttles bursts.
+  async function uploadAll(url, files, list) {
+    const queue = Array.from(files);
+    const lanes = Array.from({ length: Math.min(3, queue.length) }, async () => {
+      while (queue.length) await uploadOne(url, queue.shift(), list);
+    });
+    await Promise.all(lanes);
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    const table = document.getElementById("inputs");
     const form = document.getElementById("upload-form");
-    if (table && form) {
-      const section = document.getElementById("upload");
+    const section = document.getElementById("upload");
+    if (form && section) {
       const list = document.getElementById("upload-progress");
+      const picker = form.querySelector("input[type=file]");
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
-        const files = Array.from(form.querySelector("input[type=file]").files);
-        if (!files.length) return;
-        await Promise.all(files.map((f) => uploadOne(section.dataset.uploadUrl, f, list)));
+        if (!picker.files.length) { picker.focus(); return; }
+        const files = Array.from(picker.files);
         form.reset();
-        poll(table);
+        await uploadAll(section.dataset.uploadUrl, files, list);
       });
-      if (table.querySelector('[data-status="queued"], [data-status="running"]')) poll(table);
+      const zone = document.getElementById("dropzone");
+      if (zone) {
+        ["dragenter", "dragover"].forEach((type) => zone.addEventListener(type, (event) => {
+          event.preventDefault();
+          zone.classList.add("dragging");
+        }));
+        ["dragleave", "drop"].forEach((type) => zone.addEventListener(type, () => zone.classList.remove("dragging")));
+        zone.addEventListener("drop", (event) => {
+          event.preventDefault();
+          const files = event.dataTransfer ? event.dataTransfer.files : [];
+          if (files.length) uploadAll(section.dataset.uploadUrl, files, list);
+        });
+      }
     }
 
     // The page view reloads itself once its run has finished, so results appear without a click.

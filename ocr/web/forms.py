@@ -5,15 +5,46 @@ from typing import Any
 from django import forms
 
 from ocr.engine.workflow import READY_WORKFLOWS
+from ocr.models import App, Run
 
 
 def workflow_choices() -> list[tuple[str, str]]:
     return [(key, str(spec["name"])) for key, spec in READY_WORKFLOWS.items()]
 
 
+def app_workflow_choices(app: App) -> list[tuple[str, str]]:
+    """The ready workflows, then the app's saved ones (referred to by id, as the API does)."""
+    saved = [(str(w.pk), f"{w.name} (saved)") for w in app.workflows.all()]
+    return workflow_choices() + saved
+
+
 class AppForm(forms.Form):
     name = forms.CharField(max_length=200, strip=True)
     workflow = forms.ChoiceField(choices=workflow_choices, initial="default")
+
+
+class AppSettingsForm(forms.Form):
+    name = forms.CharField(max_length=200, strip=True)
+    workflow = forms.ChoiceField(label="Workflow for new uploads")
+
+    def __init__(self, app: App, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"name": app.name, "workflow": app.workflow})
+        super().__init__(*args, **kwargs)
+        self.fields["workflow"].choices = app_workflow_choices(app)
+
+
+class RerunForm(forms.Form):
+    workflow = forms.ChoiceField(label="Workflow", required=False)
+
+    def __init__(self, app: App, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["workflow"].choices = [("", "The app's workflow"), *app_workflow_choices(app)]
+
+
+class GridFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Show", required=False, choices=[("", "All inputs"), *Run.Status.choices]
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

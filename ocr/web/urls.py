@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
-from . import search, views
+from . import account, explorer, gallery, inputs, search, views, workflows
 
 app_name = "web"
 
@@ -9,8 +9,32 @@ urlpatterns = [
     path("", views.apps, name="apps"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account.account, name="account"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("web:password_change_done")),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("models/", gallery.gallery, name="gallery"),
     path("apps/<int:app>/", views.app_detail, name="app"),
+    path("apps/<int:app>/settings/", views.app_settings, name="app-settings"),
+    path("apps/<int:app>/delete/", views.app_delete, name="app-delete"),
+    path("apps/<int:app>/inputs/", inputs.inputs, name="inputs"),
+    path("apps/<int:app>/workflows/", workflows.workflows, name="workflows"),
+    path(
+        "apps/<int:app>/workflows/<int:workflow>/delete/",
+        workflows.workflow_delete,
+        name="workflow-delete",
+    ),
     path("apps/<int:app>/search/", search.search_page, name="search"),
     path("inputs/<int:input>/", views.input_detail, name="input"),
-    path("inputs/<int:input>/pages/<int:index>/", views.page, name="page"),
+    path("inputs/<int:input>/row/", inputs.input_row, name="input-row"),
+    path("inputs/<int:input>/thumbnail/", inputs.thumbnail, name="thumbnail"),
+    path("inputs/<int:input>/runs/", inputs.rerun, name="rerun"),
+    path("inputs/<int:input>/pages/<int:index>/", explorer.page, name="page"),
 ]

@@ -12,7 +12,8 @@ from ocr import selectors, services
 from ocr.ingest import IngestError
 from ocr.workflows import UnknownWorkflowError
 
-from .forms import AppForm, UploadForm
+from .forms import AppForm, AppSettingsForm, UploadForm
+from .inputs import grid_context
 
 EXPORT_LINKS = [
     ("txt", "Plain text"),
@@ -32,11 +33,41 @@ def apps(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         app = services.create_app(request.user, **form.cleaned_data)
         return redirect("web:app", app=app.pk)
-    return render(
-        request,
-        "ocr/apps.html",
-        {"apps": selectors.visible_apps(request.user).order_by("-created"), "form": form},
-    )
+    status = 400 if form.errors else 200
+    the_apps = selectors.visible_apps(request.user).order_by("-created")
+    return render(request, "ocr/apps.html", {"apps": the_apps, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def app_settings(request: HttpRequest, app: int) -> HttpResponse:
+    the_app = selectors.get_app(request.user, app)
+    form = AppSettingsForm(the_app, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_app(the_app, **form.cleaned_data)
+        except UnknownWorkflowError as exc:
+            form.add_error("workflow", str(exc))
+        else:
+            messages.success(request, f"Saved the settings of {the_app.name}.")
+            return redirect("web:apps")
+    status = 400 if form.errors else 200
+    context = {"app": the_app, "form": form}
+    return render(request, "ocr/app_settings.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def app_delete(request: HttpRequest, app: int) -> HttpResponse:
+    """A page that says what will be lost, then a POST that deletes it."""
+    the_app = selectors.get_app(request.user, app)
+    if request.method == "POST":
+        name = the_app.name
+        services.delete_app(the_app)
+        messages.success(request, f"Deleted {name} and everything in it.")
+        return redirect("web:apps")
+    context = {"app": the_app, "input_count": the_app.inputs.count()}
+    return render(request, "ocr/app_delete.html", context)
 
 
 @login_required
@@ -55,8 +86,8 @@ def app_detail(request: HttpRequest, app: int) -> HttpResponse:
                 except (IngestError, UnknownWorkflowError) as exc:
                     messages.error(request, f"{upload.name}: {exc}")
             return redirect("web:app", app=the_app.pk)
-    inputs = selectors.inputs_with_latest_run(the_app)
-    return render(request, "ocr/app_detail.html", {"app": the_app, "inputs": inputs, "form": form})
+    context = {"app": the_app, "form": form, **grid_context(request, the_app)}
+    return render(request, "ocr/app_detail.html", context)
 
 
 @login_required

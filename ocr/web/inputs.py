@@ -1,0 +1,112 @@
+"""The app page's inputs grid (filtered, paginated, polled row by row while runs are busy),
+page thumbnails, and starting another run on an input."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+from PIL import Image
+
+from ocr import selectors, services
+from ocr.models import App, Input
+from ocr.workflows import UnknownWorkflowError
+
+from .forms import GridFilterForm, RerunForm
+
+PER_PAGE = 24
+THUMB_SIDE = 160  # CSS pixels of the grid's thumbnail box, doubled for sharp high-DPI screens
+BUSY = ("queued", "running")
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def grid_context(request: HttpRequest, app: App) -> dict[str, Any]:
+    """What templates/ocr/_inputs.html needs, from the query string (?status=&page=)."""
+    form = GridFilterForm(request.GET)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    results = Paginator(selectors.input_grid(app, status or None), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    items = list(results)
+    previews = selectors.text_previews([i.latest_run_id for i in items if i.latest_run_id])
+    for item in items:
+        item.preview = previews.get(item.latest_run_id, "")
+    return {
+        "filter_form": form,
+        "status": status,
+        "results": results,
+        "items": items,
+        "query": urlencode({"status": status}) if status else "",
+        "app_has_inputs": bool(items) or app.inputs.exists(),
+    }
+
+
+@login_required
+@require_GET
+def inputs(request: HttpRequest, app: int) -> HttpResponse:
+    """The grid alone, for htmx to swap in after an upload, a filter or a page change."""
+    the_app = selectors.get_app(request.user, app)
+    context = {"app": the_app, **grid_context(request, the_app)}
+    return render(request, "ocr/_inputs.html", context)
+
+
+def _row(request: HttpRequest, item: Input, status: int = 200) -> HttpResponse:
+    grid_item = selectors.input_grid(item.app).get(pk=item.pk)
+    preview = selectors.text_previews([grid_item.latest_run_id] if grid_item.latest_run_id else [])
+    grid_item.preview = preview.get(grid_item.latest_run_id, "")
+    context = {"app": item.app, "item": grid_item}
+    return render(request, "ocr/_input_row.html", context, status=status)
+
+
+@login_required
+@require_GET
+def input_row(request: HttpRequest, input: int) -> HttpResponse:
+    """One grid row, polled while its run is queued or running."""
+    return _row(request, selectors.get_input(request.user, input))
+
+
+@login_required
+@require_GET
+def thumbnail(request: HttpRequest, input: int) -> HttpResponse:
+    """The first page, small, as JPEG. Page images never change once written, so the browser
+    may keep it; the grid's URL carries the page id in case the input's pages are replaced."""
+    page = selectors.first_page(selectors.get_input(request.user, input))
+    with page.image.open("rb") as data, Image.open(data) as image:
+        small = image.convert("RGB")
+        small.thumbnail((THUMB_SIDE * 2, THUMB_SIDE * 2))
+    body = io.BytesIO()
+    small.save(body, format="JPEG", quality=80)
+    response = HttpResponse(body.getvalue(), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rerun(request: HttpRequest, input: int) -> HttpResponse:
+    """Read the input again, with the app's workflow (Retry) or another one."""
+    item = selectors.get_input(request.user, input)
+    form = RerunForm(item.app, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.start_run(item, form.cleaned_data["workflow"] or None)
+        except UnknownWorkflowError as exc:
+            form.add_error("workflow", str(exc))
+        else:
+            if _is_htmx(request):
+                return _row(request, item)
+            messages.success(request, f"{item.name}: reading it again with {run.workflow_name}.")
+            return redirect("web:app", app=item.app_id)
+    status = 400 if form.errors else 200
+    context = {"app": item.app, "input": item, "form": form}
+    return render(request, "ocr/rerun.html", context, status=status)

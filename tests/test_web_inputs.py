@@ -1,0 +1,140 @@
+"""The app page's inputs grid: thumbnails, statuses, previews, filter, pages; re-runs."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+from ocr.models import Run
+from ocr.web import inputs as grid
+from tests.factories import input_with_result
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _fail(item, error: str = "The worker ran out of memory on page 3.") -> Run:
+    run = item.runs.get()
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.FAILED, error=error)
+    return run
+
+
+def test_it_shows_each_input_with_thumbnail_status_and_text(client, alice, alice_app) -> None:
+    item = input_with_result(alice_app, ("Dear Sir, I write", "to say"))
+    client.force_login(alice)
+    html = client.get(f"/apps/{alice_app.pk}/").content.decode()
+    page_id = item.pages.get().pk
+    assert f'src="/inputs/{item.pk}/thumbnail/?v={page_id}"' in html
+    assert 'class="status" data-status="succeeded"' in html
+    assert "Dear Sir, I write to say" in html
+    assert 'hx-trigger="every 1s"' not in html  # nothing to poll once runs are done
+
+
+def test_it_polls_only_the_rows_whose_runs_are_busy(client, alice, alice_app) -> None:
+    done = input_with_result(alice_app)
+    busy = input_with_result(alice_app)
+    Run.objects.filter(input=busy).update(
+        status=Run.Status.RUNNING, progress_done=2, progress_total=5
+    )
+    client.force_login(alice)
+    html = client.get(f"/apps/{alice_app.pk}/").content.decode()
+    assert html.count('hx-trigger="every 1s"') == 1
+    assert f'hx-get="/inputs/{busy.pk}/row/"' in html
+    assert f'hx-get="/inputs/{done.pk}/row/"' not in html
+
+    row = client.get(f"/inputs/{busy.pk}/row/").content.decode()
+    assert row.strip().startswith("<tr") and "2 of 5 pages" in row
+
+
+def test_it_shows_a_failed_runs_reason_and_retries_it(client, alice, alice_app) -> None:
+    item = input_with_result(alice_app)
+    _fail(item)
+    client.force_login(alice)
+    html = client.get(f"/apps/{alice_app.pk}/").content.decode()
+    assert "The worker ran out of memory on page 3." in html and ">Retry</button>" in html
+
+    row = client.post(f"/inputs/{item.pk}/runs/", {"workflow": ""}, **HTMX)
+    assert row.status_code == 200
+    assert 'data-status="queued"' in row.content.decode()
+    assert item.runs.count() == 2 and item.runs.first().status == Run.Status.QUEUED
+
+
+def test_it_filters_by_status_and_pages_through_inputs(
+    client, alice, alice_app, monkeypatch
+) -> None:
+    monkeypatch.setattr(grid, "PER_PAGE", 2)
+    items = [input_with_result(alice_app) for _ in range(3)]
+    _fail(items[0], "broken scan")
+    client.force_login(alice)
+    failed = client.get(f"/apps/{alice_app.pk}/inputs/?status=failed").content.decode()
+    assert failed.count("<tr data-input-id") == 1 and "broken scan" in failed
+
+    first = client.get(f"/apps/{alice_app.pk}/").content.decode()
+    assert first.count("<tr data-input-id") == 2 and "Page 1 of 2" in first
+    second = client.get(f"/apps/{alice_app.pk}/inputs/?page=2").content.decode()
+    assert second.count("<tr data-input-id") == 1 and "Previous" in second
+
+    none = client.get(f"/apps/{alice_app.pk}/inputs/?status=running").content.decode()
+    assert "No inputs with this status." in none
+
+
+def test_it_serves_a_small_cacheable_thumbnail(client, alice, alice_app) -> None:
+    item = input_with_result(alice_app)
+    client.force_login(alice)
+    response = client.get(f"/inputs/{item.pk}/thumbnail/")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert "max-age" in response["Cache-Control"]
+    image = Image.open(io.BytesIO(response.content))
+    assert max(image.size) == 2 * grid.THUMB_SIDE
+
+
+def test_it_answers_404_for_a_thumbnail_before_any_page(client, alice, alice_app) -> None:
+    item = input_with_result(alice_app)
+    item.pages.all().delete()
+    client.force_login(alice)
+    assert client.get(f"/inputs/{item.pk}/thumbnail/").status_code == 404
+    assert "thumbnail" not in client.get(f"/apps/{alice_app.pk}/").content.decode()
+
+
+def test_it_reruns_an_input_with_another_workflow(client, alice, alice_app) -> None:
+    item = input_with_result(alice_app)
+    client.force_login(alice)
+    form = client.get(f"/inputs/{item.pk}/runs/").content.decode()
+    assert '<option value="fast">' in form
+    response = client.post(f"/inputs/{item.pk}/runs/", {"workflow": "fast"})
+    assert response["Location"] == f"/apps/{alice_app.pk}/"
+    assert item.runs.first().workflow_name == "fast"
+
+
+def test_it_refuses_an_unknown_workflow_for_a_rerun(client, alice, alice_app) -> None:
+    item = input_with_result(alice_app)
+    client.force_login(alice)
+    response = client.post(f"/inputs/{item.pk}/runs/", {"workflow": "nonesuch"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert item.runs.count() == 1
+
+
+def test_it_hides_another_users_inputs(client, bob, alice_app) -> None:
+    item = input_with_result(alice_app)
+    client.force_login(bob)
+    for url in (
+        f"/apps/{alice_app.pk}/inputs/",
+        f"/inputs/{item.pk}/row/",
+        f"/inputs/{item.pk}/thumbnail/",
+        f"/inputs/{item.pk}/runs/",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/inputs/{item.pk}/runs/", {"workflow": ""}).status_code == 404
+    assert item.runs.count() == 1
+
+
+def test_a_rerun_needs_the_csrf_token(alice, alice_app) -> None:
+    item = input_with_result(alice_app)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    assert client.post(f"/inputs/{item.pk}/runs/", {"workflow": ""}).status_code == 403
+    assert item.runs.count() == 1
