@@ -58,8 +58,8 @@ class Stage:
 def _step(spec: dict[str, Any]) -> str:
     """The HTML step that accepts the default: whole numbers for ints, else the coarsest of a
     few decimal steps that the default sits on (counted from min, as browsers do)."""
-    if spec["type"] == "int":
-        return "1"
+    if spec["type"] != "float":
+        return "1"  # ints; bools and choices have no step
     base = Decimal(str(spec["min"] if spec["min"] is not None else 0))
     for step in ("0.01", "0.001", "0.0001"):
         if (Decimal(str(spec["default"])) - base) % Decimal(step) == 0:
