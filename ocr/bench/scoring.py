@@ -1,0 +1,226 @@
+"""Accuracy figures for one page and their pooled totals over a set.
+
+Text is compared with the protocol of BASELINES.md: case-insensitive, whitespace runs as one
+space, the system's regions and the ground truth's lines (or words) both put in the same
+geometric reading order first. Rates over a set are pooled (total edits / total reference
+length), so a long page weighs more than a short one, as in the baselines.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pyclipper
+
+from ocr.engine.metrics import char_errors, geometric_text, normalise, word_errors
+from ocr.engine.types import Polygon, Region
+
+from .datasets import TruthPage
+
+IOU_THRESHOLD = 0.5
+_CLIPPER_SCALE = 4.0  # pyclipper works in integers; quarter pixels keep small boxes exact enough
+
+
+def _clipper_path(polygon: Polygon) -> list[tuple[int, int]]:
+    return [(round(x * _CLIPPER_SCALE), round(y * _CLIPPER_SCALE)) for x, y in polygon]
+
+
+def _clip(subject: Polygon, clip: Polygon | None, operation: int) -> float:
+    clipper = pyclipper.Pyclipper()
+    try:
+        clipper.AddPath(_clipper_path(subject), pyclipper.PT_SUBJECT, True)
+        if clip is not None:
+            clipper.AddPath(_clipper_path(clip), pyclipper.PT_CLIP, True)
+    except pyclipper.ClipperException:  # fewer than three distinct points: no area
+        return 0.0
+    paths = clipper.Execute(operation, pyclipper.PFT_NONZERO, pyclipper.PFT_NONZERO)
+    # Holes come back wound the other way, so the signed sum is the covered area.
+    return abs(sum(pyclipper.Area(path) for path in paths)) / _CLIPPER_SCALE**2
+
+
+def polygon_area(polygon: Polygon) -> float:
+    """Area covered, counting a self-crossing outline (hand-drawn ground truth) once."""
+    return _clip(polygon, None, pyclipper.CT_UNION)
+
+
+def polygon_iou(a: Polygon, b: Polygon) -> float:
+    """Intersection over union of two polygons."""
+    inter = _clip(a, b, pyclipper.CT_INTERSECTION)
+    if inter <= 0:
+        return 0.0
+    union = polygon_area(a) + polygon_area(b) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _bounds(polygons: Sequence[Polygon]) -> np.ndarray:
+    boxes = np.zeros((len(polygons), 4))
+    for row, polygon in enumerate(polygons):
+        points = np.asarray(polygon, dtype=np.float64)
+        boxes[row] = (*points.min(axis=0), *points.max(axis=0))
+    return boxes
+
+
+def match_boxes(
+    predicted: Sequence[Polygon], truth: Sequence[Polygon], threshold: float = IOU_THRESHOLD
+) -> int:
+    """How many pairs match one to one with IoU >= threshold, best pairs first."""
+    if not predicted or not truth:
+        return 0
+    a, b = _bounds(predicted), _bounds(truth)
+    # Exact polygon IoU only where the bounding boxes meet: pages have hundreds of each.
+    meet = (
+        (a[:, None, 0] < b[None, :, 2])
+        & (b[None, :, 0] < a[:, None, 2])
+        & (a[:, None, 1] < b[None, :, 3])
+        & (b[None, :, 1] < a[:, None, 3])
+    )
+    pairs = []
+    for i, j in zip(*np.nonzero(meet), strict=True):
+        iou = polygon_iou(predicted[i], truth[j])
+        if iou >= threshold:
+            pairs.append((iou, int(i), int(j)))
+    used_p: set[int] = set()
+    used_t: set[int] = set()
+    for _, i, j in sorted(pairs, reverse=True):
+        if i not in used_p and j not in used_t:
+            used_p.add(i)
+            used_t.add(j)
+    return len(used_p)
+
+
+def bag_of_words(reference: str, hypothesis: str) -> tuple[int, int, int]:
+    """Words found (as a multiset, case-insensitive), words read, words in the reference."""
+    ref = Counter(normalise(reference, ignore_case=True).split())
+    hyp = Counter(normalise(hypothesis, ignore_case=True).split())
+    return sum((ref & hyp).values()), sum(hyp.values()), sum(ref.values())
+
+
+def f_score(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+@dataclass(frozen=True)
+class PageScore:
+    """Raw counts for one page, so totals over a set can be pooled."""
+
+    name: str
+    chars: int
+    char_errors: int
+    words: int
+    word_errors: int
+    bow_found: int
+    bow_read: int
+    bow_reference: int
+    boxes_matched: int | None  # None: the truth has no polygons to compare with
+    boxes_predicted: int
+    boxes_truth: int
+    seconds: float | None  # reading time; None when the page failed
+    error: str | None = None
+
+    @property
+    def cer(self) -> float:
+        return self.char_errors / max(self.chars, 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "cer": round(self.cer, 5)}
+
+
+def score_page(
+    truth: TruthPage,
+    regions: Sequence[Region],
+    seconds: float | None,
+    image_size: tuple[int, int] | None = None,
+    error: str | None = None,
+) -> PageScore:
+    """Score what a system read on one page; a failed page counts as one that read nothing."""
+    if image_size and truth.width and truth.height and image_size != (truth.width, truth.height):
+        # The truth's coordinates refer to its own width and height: bring ours there.
+        sx, sy = truth.width / image_size[0], truth.height / image_size[1]
+        regions = [
+            Region(
+                polygon=tuple((x * sx, y * sy) for x, y in r.polygon),
+                text=r.text,
+                score=r.score,
+                detection_score=r.detection_score,
+            )
+            for r in regions
+        ]
+    hypothesis = geometric_text(regions)
+    edits, chars = char_errors(truth.text, hypothesis, ignore_case=True)
+    word_edits, words = word_errors(truth.text, hypothesis, ignore_case=True)
+    found, read, reference = bag_of_words(truth.text, hypothesis)
+    matched = (
+        match_boxes([r.polygon for r in regions], [b.polygon for b in truth.boxes])
+        if truth.boxes
+        else None
+    )
+    return PageScore(
+        name=truth.name,
+        chars=chars,
+        char_errors=edits,
+        words=words,
+        word_errors=word_edits,
+        bow_found=found,
+        bow_read=read,
+        bow_reference=reference,
+        boxes_matched=matched,
+        boxes_predicted=len(regions),
+        boxes_truth=len(truth.boxes),
+        seconds=seconds,
+        error=error,
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One system on one set."""
+
+    pages: int
+    failed: int
+    cer: float
+    wer: float
+    bow_f1: float
+    det_precision: float | None  # None when no page of the set has polygons
+    det_recall: float | None
+    det_f1: float | None
+    pages_per_second: float | None  # None when no page was read
+    median_seconds: float | None
+    peak_mib: float | None  # None when the child process died before reporting it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: round(v, 5) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+
+def summarise(scores: Sequence[PageScore], peak_mib: float | None) -> Summary:
+    """Pooled figures over a set's pages."""
+    chars = sum(s.chars for s in scores)
+    words = sum(s.words for s in scores)
+    found = sum(s.bow_found for s in scores)
+    read = sum(s.bow_read for s in scores)
+    reference = sum(s.bow_reference for s in scores)
+    with_boxes = [s for s in scores if s.boxes_matched is not None]
+    precision = recall = det_f1 = None
+    if with_boxes:
+        matched = sum(s.boxes_matched or 0 for s in with_boxes)
+        precision = matched / max(sum(s.boxes_predicted for s in with_boxes), 1)
+        recall = matched / max(sum(s.boxes_truth for s in with_boxes), 1)
+        det_f1 = f_score(precision, recall)
+    times = [s.seconds for s in scores if s.seconds is not None]
+    return Summary(
+        pages=len(scores),
+        failed=sum(s.error is not None for s in scores),
+        cer=sum(s.char_errors for s in scores) / max(chars, 1),
+        wer=sum(s.word_errors for s in scores) / max(words, 1),
+        bow_f1=f_score(found / max(read, 1), found / max(reference, 1)),
+        det_precision=precision,
+        det_recall=recall,
+        det_f1=det_f1,
+        pages_per_second=len(times) / sum(times) if times and sum(times) > 0 else None,
+        median_seconds=statistics.median(times) if times else None,
+        peak_mib=peak_mib,
+    )
