@@ -1,9 +1,16 @@
-"""Debian's Chromium driven by Playwright (never Playwright's own browser download)."""
+"""Debian's Chromium driven by Playwright (never Playwright's own browser download).
+
+Every browser test also checks the issue's promise that no request leaves localhost while the
+pages are used: each context and page the `chromium` fixture's browser makes is watched, and a
+request to any other host fails the test.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,10 +21,31 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
     "--disable-background-networking", "--disable-component-update",
 ]  # fmt: skip
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+LOCAL_SCHEMES = frozenset({"data", "blob", "about"})  # never leave the browser
+
+
+class RequestGuard:
+    """The URLs the pages asked for; `foreign` lists those for a host other than this one."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    def record(self, request: Any) -> None:
+        self.urls.append(request.url)
+
+    @property
+    def foreign(self) -> list[str]:
+        return [url for url in self.urls if not _is_local(url)]
+
+
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in LOCAL_SCHEMES or parts.hostname in LOCAL_HOSTS
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
+def chromium_browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop; Django refuses ORM calls from inside one unless
@@ -27,3 +55,51 @@ def chromium() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def request_guard() -> RequestGuard:
+    return RequestGuard()
+
+
+@pytest.fixture
+def chromium(chromium_browser: Any, request_guard: RequestGuard, monkeypatch) -> Iterator[Any]:
+    """The shared browser, with every context made during the test watched by request_guard.
+
+    The patch is on the class, so `context.browser.new_context()` is watched too."""
+    browser_class = type(chromium_browser)
+    new_context, new_page = browser_class.new_context, browser_class.new_page
+
+    def watched_context(self: Any, *args: Any, **kwargs: Any) -> Any:
+        context = new_context(self, *args, **kwargs)
+        context.on("request", request_guard.record)
+        return context
+
+    def watched_page(self: Any, *args: Any, **kwargs: Any) -> Any:
+        page = new_page(self, *args, **kwargs)
+        page.context.on("request", request_guard.record)
+        return page
+
+    monkeypatch.setattr(browser_class, "new_context", watched_context)
+    monkeypatch.setattr(browser_class, "new_page", watched_page)
+    yield chromium_browser
+    assert not request_guard.foreign, f"requests left localhost: {request_guard.foreign}"
+
+
+@pytest.fixture
+def browser_page(chromium: Any) -> Iterator[Any]:
+    """A page at 1280x800 in a context of its own."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    yield context.new_page()
+    context.close()
+
+
+def sign_in(page: Any, base_url: str, username: str = "alice") -> None:
+    """Through the sign-in form, with the personas' passwords (tests/conftest.py)."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(f"{username}-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Your apps")).to_be_visible()
