@@ -26,7 +26,8 @@ SOURCE = "a copy of the Hugging Face repository microsoft/trocr-base-printed"
 
 def torch_device() -> torch.device:
     """cuda when there is one and OCR_DEVICE does not say cpu."""
-    # TODO: use the shared device helper (ocr/engine/runtime.py or device.py) once it lands.
+    # TODO: use the shared helper (ocr/engine/device.py, choose_placement().device) once it
+    # is committed; it also rejects OCR_DEVICE=cuda on a machine without one.
     wanted = os.environ.get("OCR_DEVICE", "auto").strip().lower()
     # Set on purpose, as for ONNX Runtime: torch's default can count CPUs we may not use.
     torch.set_num_threads(thread_count())
