@@ -322,10 +322,14 @@ function explorer(root) {
     if (action) actions[action]();
   });
 
+  // Letters typed into a text field are text; on a checkbox or button they are still shortcuts.
+  const NOT_TEXT = new Set(["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"]);
+  const isTyping = (el) =>
+    Boolean(el.closest("textarea, select, [contenteditable]")) || (el.tagName === "INPUT" && !NOT_TEXT.has(el.type));
+
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
-    const typing = event.target.closest("input, textarea, select, [contenteditable]");
-    if (typing) return;
+    if (isTyping(event.target)) return;
     const control = event.target.closest("button, a, summary");
     const keys = {
       j: () => step(1),

@@ -38,6 +38,8 @@ def page(request: HttpRequest, input: int, index: int) -> HttpResponse:
     current = selectors.get_page(item, index) if run and position is not None else None
     regions = list(selectors.page_regions(run, current)) if run and current else []
     for region in regions:
+        # Joined here rather than in a template loop: a scan can have hundreds of regions.
+        region.points = " ".join(f"{x:g},{y:g}" for x, y in region.polygon)  # type: ignore[attr-defined]
         region.band = confidence_band(region.score)  # type: ignore[attr-defined]
     context = {
         "input": item,
