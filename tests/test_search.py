@@ -200,9 +200,6 @@ def test_another_users_search_page_is_not_found(client, bob, alice_app) -> None:
 
 @pytest.mark.postgres
 def test_the_search_predicates_can_use_the_gin_indexes(alice_app) -> None:
-    from django.contrib.postgres.lookups import TrigramWordSimilar
-    from django.db.models import F, Value
-
     from ocr.search import postgres
 
     input_with_result(alice_app, ("the register of births",))
@@ -211,15 +208,26 @@ def test_the_search_predicates_can_use_the_gin_indexes(alice_app) -> None:
     # No ordering: the model's default joins the page table, which only adds noise to the plan.
     vector = Region.objects.order_by().annotate(vector=postgres.RegionVector())
     exact = vector.filter(vector=postgres.tsquery(search_query.parse("register"))).values("pk")
-    fuzzy = (
-        Region.objects.order_by()
-        .filter(TrigramWordSimilar(postgres.FoldedText(F("text")), Value("registr")))
-        .values("pk")
-    )
-    for queryset, index in [(exact, postgres.FTS_INDEX), (fuzzy, postgres.TRIGRAM_INDEX)]:
-        sql, params = queryset.query.sql_with_params()
+    exact_sql = exact.query.sql_with_params()
+    fuzzy_sql = (postgres.SIMILAR_LEXEMES, [0, "registr", "registr"])
+    for (sql, params), index in [
+        (exact_sql, postgres.FTS_INDEX),
+        (fuzzy_sql, postgres.TRIGRAM_INDEX),
+    ]:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert index in plan, plan
+
+
+@pytest.mark.postgres
+def test_fuzzy_lexemes_follow_inserts_and_edits(alice_app) -> None:
+    from ocr.search import postgres
+
+    item = input_with_result(alice_app, ("the reglster of births",))
+    assert "reglster" in dict(postgres.similar_lexemes(("register",))[0])
+    region = item.runs.get().regions.get()
+    Region.objects.filter(pk=region.pk).update(text="the ledgcr of deaths")
+    assert texts(alice_app, "ledger", fuzzy=True) == ["the ledgcr of deaths"]
+    assert texts(alice_app, "register", fuzzy=True) == []

@@ -1,22 +1,22 @@
 """PostgreSQL: tsvector/tsquery on the generated column search_vector with its GIN index
-region_text_fts, and pg_trgm's word-similarity operator with the GIN trigram index
-region_text_trgm (on the folded text) for OCR-tolerant matches. Both are computed by PostgreSQL
-in the same write as the text (migration 0003), so an edit or a deletion is searchable the moment
-it commits."""
+region_text_fts. OCR-tolerant matches go through the vocabulary ocr_search_lexeme (migration
+0004): pg_trgm's word similarity, on its GIN trigram index search_lexeme_trgm, finds the lexemes
+that look like each query word once both are folded for OCR confusions; the regions holding them
+come from region_text_fts like an exact search. The column and the vocabulary are written in the
+same transaction as the text, so an edit or a deletion is searchable the moment it commits."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
+    SearchQueryField,
     SearchRank,
     SearchVectorField,
-    TrigramWordSimilarity,
 )
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -25,7 +25,6 @@ from django.db.models import (
     Func,
     Q,
     QuerySet,
-    TextField,
     Value,
     When,
     Window,
@@ -41,7 +40,10 @@ from .scope import searchable_regions
 
 CONFIG = "english"
 FTS_INDEX = "region_text_fts"
-TRIGRAM_INDEX = "region_text_trgm"
+TRIGRAM_INDEX = "search_lexeme_trgm"
+# Lexemes taken per query word, most similar first: a misread word has a handful of look-alikes,
+# and each one costs a tsvector test per candidate region in the ranking.
+MAX_LEXEMES_PER_WORD = 32
 
 
 class RegionVector(Func):
@@ -52,14 +54,65 @@ class RegionVector(Func):
     output_field = SearchVectorField()
 
 
-class FoldedText(Func):
-    """The text folded as highlight.fold does, spelled exactly as the trigram index expression."""
+class LexemeQuery(SearchQuery):
+    """A tsquery of lexemes as they are stored (already stemmed): cast, not parsed again.
+    A SearchQuery, so that `vector=` takes it as it is rather than wrapping plainto_tsquery."""
 
-    template = (
-        f"replace(translate(lower(%(expressions)s), '{highlight.OCR_FOLD_FROM}', "
-        f"'{highlight.OCR_FOLD_TO}'), 'rn', 'm')"
-    )
-    output_field = TextField()
+    def __init__(self, text: str) -> None:
+        Func.__init__(self, Value(text), output_field=SearchQueryField())
+        self.invert = False
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql})::tsquery", list(params)
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _lexeme_query(lexemes: list[str]) -> LexemeQuery:
+    return LexemeQuery(" | ".join(_quote(lexeme) for lexeme in lexemes))
+
+
+# Each query word folded as the vocabulary's `folded` column is, but not stemmed: a lexeme is
+# mostly a prefix of its word, so "register" is as close to "regist" (the stem of a right
+# reading) as to "reglster" (a misreading the stemmer leaves whole), while the stem "regist"
+# would miss the misreading. One subquery per word with the word as a constant: fed from a
+# join, the planner scanned the whole vocabulary instead of its trigram index.
+SIMILAR_LEXEMES = f"""(
+    SELECT %s AS position, lexeme, word_similarity(%s, folded) AS similarity
+    FROM ocr_search_lexeme
+    WHERE folded %%> %s
+    ORDER BY similarity DESC, lexeme
+    LIMIT {MAX_LEXEMES_PER_WORD}
+)"""
+
+
+def similar_lexemes(words: tuple[str, ...]) -> list[list[tuple[str, float]]]:
+    """For each word, the stored lexemes that look like it, with their similarity."""
+    found: list[list[tuple[str, float]]] = [[] for _ in words]
+    if not words:
+        return found
+    sql = " UNION ALL ".join([SIMILAR_LEXEMES] * len(words))
+    params: list[Any] = []
+    for position, word in enumerate(words):
+        folded = highlight.fold(word)
+        params += [position, folded, folded]
+    # Both settings last only for this transaction. The %> operator (the form the trigram index
+    # serves) reads its threshold from the first. The planner prices word_similarity like a
+    # cheap operator and so prefers scanning the whole vocabulary, which on a million regions'
+    # 15,000 lexemes took 2-3x as long as the index (EXPLAIN ANALYZE, both ways).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
+            "set_config('enable_seqscan', 'off', true)",
+            [str(highlight.FUZZY_THRESHOLD)],
+        )
+        cursor.execute(sql, params)
+        for position, lexeme, similarity in cursor.fetchall():
+            found[position].append((lexeme, float(similarity)))
+    return found
 
 
 def tsquery(query: Query) -> SearchQuery | None:
@@ -85,12 +138,21 @@ def _matches(app: App, query: Query, fuzzy: bool) -> tuple[QuerySet[Region], Any
     exact_rank = Value(1.0) + SearchRank(F("vector"), ts, normalization=32) if ts else Value(1.0)
     if not words:
         return regions.filter(exact), exact_rank
-    folded = [highlight.fold(w) for w in words]
-    similar = Q(*(TrigramWordSimilar(FoldedText(F("text")), Value(w)) for w in folded))
-    similarity = sum(
-        (TrigramWordSimilarity(Value(w), FoldedText(F("text"))) for w in folded[1:]),
-        start=TrigramWordSimilarity(Value(folded[0]), FoldedText(F("text"))),
-    ) * Value(0.999 / len(folded))  # below 1: exact hits rank first
+    per_word = similar_lexemes(words)
+    if not all(per_word):  # a word with no look-alike: only exact hits can match
+        return regions.filter(exact), exact_rank
+    # Every word must be matched by one of its look-alikes; a region scores the similarity of
+    # the closest look-alike it holds, averaged over the words.
+    similar = Q(*(Q(vector=_lexeme_query([lexeme for lexeme, _ in found])) for found in per_word))
+    scores = [
+        Case(
+            *(When(vector=_lexeme_query([lexeme]), then=Value(sim)) for lexeme, sim in found),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+        for found in per_word
+    ]
+    similarity = sum(scores[1:], start=scores[0]) * Value(0.999 / len(scores))  # exact ranks first
     rank = Case(When(exact, then=exact_rank), default=similarity, output_field=FloatField())
     return regions.filter(exact | similar), rank
 
@@ -122,16 +184,6 @@ def hits_queryset(app: App, query: Query, fuzzy: bool) -> QuerySet[Region, dict[
 def counted_queryset(app: App, query: Query, fuzzy: bool) -> QuerySet[Region, dict[str, Any]]:
     """hits_queryset with the number of all hits on every row."""
     return hits_queryset(app, query, fuzzy).annotate(total=Window(Count("pk")))
-
-
-def _set_threshold() -> None:
-    # The %> operator (the only form the trigram index serves) reads its threshold from this
-    # setting; it affects nothing but pg_trgm operators, so it is fine for the session to keep.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-            [str(highlight.FUZZY_THRESHOLD)],
-        )
 
 
 def _hit(row: dict[str, Any], words: tuple[str, ...], page: tuple[int, int]) -> Hit:
@@ -166,7 +218,6 @@ def search(app: App, query: Query, fuzzy: bool) -> Hits:
     total: list[int] = []
 
     def rows(start: int, limit: int | None) -> list[Hit]:
-        _set_threshold()
         found = list(queryset[start:] if limit is None else queryset[start : start + limit])
         if found and not total:
             total.append(found[0]["total"])
