@@ -15,16 +15,6 @@ from ocr.workflows import UnknownWorkflowError
 from .forms import AppForm, AppSettingsForm, UploadForm
 from .inputs import grid_context
 
-EXPORT_LINKS = [
-    ("txt", "Plain text"),
-    ("json", "JSON"),
-    ("hocr", "hOCR"),
-    ("alto", "ALTO 4"),
-    ("page", "PAGE-XML"),
-    ("pdf", "Searchable PDF"),
-    ("overlay", "Overlay PNG"),
-]
-
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -94,24 +84,3 @@ def app_detail(request: HttpRequest, app: int) -> HttpResponse:
 def input_detail(request: HttpRequest, input: int) -> HttpResponse:
     item = selectors.get_input(request.user, input)
     return redirect("web:page", input=item.pk, index=0)
-
-
-@login_required
-def page(request: HttpRequest, input: int, index: int) -> HttpResponse:
-    item = selectors.get_input(request.user, input)
-    run = selectors.result_run(item)
-    pages = list(selectors.result_pages(run)) if run else []
-    current = next((p for p in pages if p.index == index), None)
-    if current is None and pages:
-        return redirect("web:page", input=item.pk, index=pages[0].index)
-    context = {
-        "input": item,
-        "app": item.app,
-        "run": run,
-        "page": current,
-        "pages": pages,
-        "regions": getattr(current, "run_regions", []),
-        "selected": request.GET.get("region", ""),
-        "formats": EXPORT_LINKS,
-    }
-    return render(request, "ocr/page.html", context)
