@@ -76,8 +76,6 @@ def test_it_uploads_two_scans_then_edits_a_region_and_shows_a_conflict(
     expect(page.locator("svg polygon[data-region-id]")).to_have_count(len(regions))
     expect(page.locator("#regions li[data-region-id]")).to_have_count(len(regions))
     _first_draw_ms(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "explorer.png")
 
     # A second tab opens the page now, so its versions are stale after the first tab's edit.
     other = context.browser.new_context(viewport={"width": 1280, "height": 800})
@@ -94,6 +92,11 @@ def test_it_uploads_two_scans_then_edits_a_region_and_shows_a_conflict(
     expect(page.locator(f'svg polygon[data-region-id="{first["id"]}"]')).to_have_class(
         "region selected"
     )
+    # Hovering a polygon shows its text; this is the README's screenshot of the explorer.
+    page.locator("svg polygon[data-region-id]").nth(3).hover()
+    expect(page.locator("#region-tip")).to_have_text(regions[3]["text"])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "explorer.png")
     page.keyboard.press("Enter")
     field = page.get_by_label("Text of region 1")
     expect(field).to_be_focused()
