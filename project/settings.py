@@ -162,6 +162,8 @@ OCR_MAX_ZIP_MB = env_int("OCR_MAX_ZIP_MB", 2048, minimum=1)
 OCR_PDF_DPI = env_int("OCR_PDF_DPI", 200, minimum=50, maximum=600)
 OCR_VIDEO_INTERVAL_MS = env_int("OCR_VIDEO_INTERVAL_MS", 1000, minimum=40)
 OCR_DEVICE = env_choice("OCR_DEVICE", "auto", ["auto", "cpu", "cuda"])
+# The engine reads both from the environment itself; checked here to fail fast at start-up.
+OCR_RUNTIME = env_choice("OCR_RUNTIME", "auto", ["auto", "onnxruntime", "torch"])
 _model_dir = env_str("OCR_MODEL_DIR")
 OCR_MODEL_DIR = Path(_model_dir).resolve() if _model_dir else VAR_DIR / "models"
 if _model_dir and not OCR_MODEL_DIR.is_dir():

