@@ -2,7 +2,8 @@
 
 One JSON object a page, paths relative to the set's folder, pixel coordinates with the origin
 top-left. A page carries `lines` (text + polygon), `words` (text + polygon), a whole-page `text`,
-or several of them.
+or several of them; a page with only `text` may add `zones` (polygons whose text `text` gives,
+zone after zone).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class TruthPage:
     boxes: tuple[TruthBox, ...]  # lines when the page has them, else words, else empty
     granularity: Granularity  # what `boxes` are; "page" when only the whole text is known
     text: str  # the reference a page's CER is measured against
+    # Where `text` is the text of zones in a given order (UNLV pages): the zones, in that order.
+    zones: tuple[Polygon, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "granularity": self.granularity, "boxes": len(self.boxes)}
@@ -95,6 +98,14 @@ def parse_page(row: dict[str, Any], root: Path, where: str) -> TruthPage:
         text = row["text"]
     else:
         raise DatasetError(f"{where}: needs lines, words or text")
+    zones: tuple[Polygon, ...] = ()
+    if not boxes and isinstance(row.get("zones"), list):
+        try:
+            zones = tuple(
+                tuple((float(x), float(y)) for x, y in zone["polygon"]) for zone in row["zones"]
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DatasetError(f"{where}: bad zones ({exc!r})") from None
     return TruthPage(
         name=image,
         image=root / image,
@@ -103,6 +114,7 @@ def parse_page(row: dict[str, Any], root: Path, where: str) -> TruthPage:
         boxes=boxes,
         granularity=granularity,
         text=text.replace(UNMAPPED, ""),
+        zones=zones,
     )
 
 

@@ -18,7 +18,10 @@ from .systems import BASELINES, describe
 PROTOCOL = (
     "CER and WER are case-insensitive, whitespace runs count as one space, and the system's "
     "regions and the ground truth's lines (or words) are both put in the same geometric reading "
-    "order before comparing (the protocol of BASELINES.md); rates are pooled over the pages "
+    "order before comparing (the protocol of BASELINES.md); where the truth is only page text, "
+    "ours is read in geometric order, or zone by zone in the truth's zone order when it gives "
+    "zones (UNLV pages; regions in no zone are left out, as the truth leaves their text out); "
+    "rates are pooled over the pages "
     "(total edits / total reference length). BoW F1: the page's words as a multiset, "
     "case-insensitive. Detection: the system's regions matched one to one with the ground "
     "truth's polygons at IoU >= 0.5; the truth is lines where a set has them, else words (then a "

@@ -2,8 +2,10 @@
 
 Text is compared with the protocol of BASELINES.md: case-insensitive, whitespace runs as one
 space, the system's regions and the ground truth's lines (or words) both put in the same
-geometric reading order first. Rates over a set are pooled (total edits / total reference
-length), so a long page weighs more than a short one, as in the baselines.
+geometric reading order first. Where the truth is only a page's text, ours is read in geometric
+order, or in the truth's zone order when it gives zones. Rates over a set are pooled (total
+edits / total reference length), so a long page weighs more than a short one, as in the
+baselines.
 """
 
 from __future__ import annotations
@@ -104,6 +106,20 @@ def f_score(precision: float, recall: float) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
+def zone_text(regions: Sequence[Region], zones: Sequence[Polygon]) -> str:
+    """Our text in the truth's zone order: each region goes to the zone holding most of it and
+    each zone is read in geometric order. Regions in no zone are left out, as the truth leaves
+    out their text."""
+    by_zone: list[list[Region]] = [[] for _ in zones]
+    for region in regions:
+        area = polygon_area(region.polygon)
+        shares = [_clip(region.polygon, zone, pyclipper.CT_INTERSECTION) for zone in zones]
+        best = max(range(len(zones)), key=shares.__getitem__, default=-1)
+        if best >= 0 and area > 0 and shares[best] >= 0.5 * area:
+            by_zone[best].append(region)
+    return "\n".join(geometric_text(zone) for zone in by_zone)
+
+
 @dataclass(frozen=True)
 class PageScore:
     """Raw counts for one page, so totals over a set can be pooled."""
@@ -150,7 +166,7 @@ def score_page(
             )
             for r in regions
         ]
-    hypothesis = geometric_text(regions)
+    hypothesis = zone_text(regions, truth.zones) if truth.zones else geometric_text(regions)
     edits, chars = char_errors(truth.text, hypothesis, ignore_case=True)
     word_edits, words = word_errors(truth.text, hypothesis, ignore_case=True)
     found, read, reference = bag_of_words(truth.text, hypothesis)

@@ -151,6 +151,29 @@ def test_it_reads_both_sides_in_the_same_geometric_order() -> None:
     assert score_page(truth, regions, None).char_errors == 1
 
 
+def test_it_reads_in_the_truths_zone_order_when_it_gives_zones() -> None:
+    # UNLV pages: the text is zone after zone, the right column's zone listed first.
+    truth = parse_page(
+        {
+            "image": "x.png",
+            "text": "right one right two left one",
+            "zones": [
+                {"type": "Text", "polygon": box(290, 0, 410, 60)},
+                {"type": "Text", "polygon": box(0, 0, 110, 60)},
+            ],
+        },
+        Path("."),
+        "test",
+    )
+    regions = [
+        region(box(0, 0, 100, 20), "left one"),
+        region(box(300, 30, 400, 50), "right two"),
+        region(box(300, 0, 400, 20), "right one"),
+        region(box(500, 500, 600, 520), "page 93"),  # in no zone: its text is not in the truth
+    ]
+    assert score_page(truth, regions, None).char_errors == 0
+
+
 def test_it_brings_our_coordinates_to_the_truth_image_size() -> None:
     truth = parse_page(
         {
