@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -21,7 +22,7 @@ from ocr.engine.pipeline import Pipeline
 from ocr.engine.recognizers import ppocr_ctc
 from ocr.engine.recognizers.ppocr_ctc import PPOCRCTCRecognizer
 from ocr.engine.runtime import OrtNetwork, TorchNetwork, get_network
-from ocr.engine.torchnet import OnnxModule, load_module
+from ocr.engine.torchnet import OnnxModule, load_graph, load_module
 from ocr.engine.types import Crop
 
 from .conftest import EUROTEXT, PHOTOTEST
@@ -150,6 +151,32 @@ def test_it_trains(page_crops: dict[str, list[Crop]]) -> None:
     loss.backward()
     zero = [n for n, p in params.items() if p.grad is None or not p.grad.abs().sum() > 0]
     assert zero == []
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_it_reads_the_same_in_half_precision(
+    page_crops: dict[str, list[Crop]], variant: str
+) -> None:
+    """The float16 path CUDA takes, run on the CPU so CI checks it without a GPU."""
+    module = load_module(ppocr_ctc.MODEL_FILES[variant]()[0])
+    charset = PPOCRCTCRecognizer.from_params({}, variant).charset
+    blob = torch.from_numpy(
+        ppocr_ctc._batch_blob([c.pixels[:, :320] for c in page_crops["eurotext"][:4]])
+    )
+    with torch.inference_mode():
+        full = module(blob).numpy()
+        half = module.half()(blob.half()).float().numpy()
+    texts = [ppocr_ctc.ctc_greedy_decode(row, charset).text for row in full]
+    assert [ppocr_ctc.ctc_greedy_decode(row, charset).text for row in half] == texts
+    assert sum(len(t) for t in texts) > 20
+
+
+def test_it_fuses_layer_norms_and_folds_batch_norms() -> None:
+    graph = load_graph(ppocr_ctc.MODEL_FILES["small"]()[0])
+    ops = Counter(node.op_type for node in graph.nodes)
+    # Left as exported, x^2 in a LayerNorm overflows float16; fused, torch accumulates in float32.
+    assert ops["LayerNormalization"] == 5 and ops["Pow"] == 0
+    assert ops["BatchNormalization"] == 0
 
 
 def _tiny_onnx(path: Path, op: str) -> Path:

@@ -112,8 +112,73 @@ def fold_batch_norms(graph: Graph) -> Graph:
     return replace(graph, nodes=nodes, initializers=inits)
 
 
+def _scalar(graph: Graph, name: str) -> float | None:
+    array = graph.initializers.get(name)
+    return float(array.reshape(-1)[0]) if array is not None and array.size == 1 else None
+
+
+def fuse_layer_norms(graph: Graph) -> Graph:
+    """Replace each exported LayerNorm, (a - mean(a)) / sqrt(mean((a - mean(a))^2) + eps) over
+    the last axis, by one LayerNormalization node.
+
+    Done for half precision: x^2 and its mean overflow float16 once |x| passes 256, while
+    F.layer_norm accumulates in float32. Seven ops become one, which is faster too.
+    """
+    readers = Counter(i for n in graph.nodes for i in n.inputs if i)
+    readers.update(graph.outputs)
+    producer = {o: n for n in graph.nodes for o in n.outputs}
+
+    def made_by(name: str, op_type: str, uses: int = 1) -> Node | None:
+        node = producer.get(name)
+        ok = node is not None and node.op_type == op_type and readers[name] == uses
+        return node if ok else None
+
+    def last_axis_mean(node: Node | None) -> bool:
+        return (
+            node is not None
+            and list(node.attrs.get("axes", [])) == [-1]
+            and node.attrs.get("keepdims", 1) == 1
+        )
+
+    fused: dict[int, Node] = {}
+    dropped: set[int] = set()
+    for div in graph.nodes:
+        if div.op_type != "Div":
+            continue
+        centred, root = div.inputs
+        sqrt = made_by(root, "Sqrt")
+        add = made_by(sqrt.inputs[0], "Add") if sqrt else None
+        if add is None:
+            continue
+        variance_name, eps_name = add.inputs
+        if _scalar(graph, variance_name) is not None:
+            variance_name, eps_name = eps_name, variance_name
+        eps = _scalar(graph, eps_name)
+        variance = made_by(variance_name, "ReduceMean")
+        power = made_by(variance.inputs[0], "Pow") if variance else None
+        sub = made_by(centred, "Sub", uses=2)
+        mean = made_by(sub.inputs[1], "ReduceMean") if sub else None
+        if (
+            eps is None
+            or power is None
+            or sub is None
+            or mean is None
+            or power.inputs[0] != centred
+            or _scalar(graph, power.inputs[1]) != 2.0
+            or mean.inputs[0] != sub.inputs[0]
+            or not (last_axis_mean(variance) and last_axis_mean(mean))
+        ):
+            continue
+        fused[id(div)] = Node(
+            "LayerNormalization", (sub.inputs[0],), div.outputs, {"axis": -1, "epsilon": eps}
+        )
+        dropped.update(id(n) for n in (sqrt, add, variance, power, sub, mean))
+    nodes = tuple(fused.get(id(n), n) for n in graph.nodes if id(n) not in dropped)
+    return replace(graph, nodes=nodes)
+
+
 def load_graph(path: Path) -> Graph:
-    """The graph of the ONNX file at `path`, nodes sorted, Conv+BN pairs folded."""
+    """The graph of the ONNX file at `path`: nodes sorted, Conv+BN folded, LayerNorms fused."""
     try:
         model = onnx.load(str(path))
     except Exception as exc:  # onnx raises protobuf's own errors for bad files
@@ -140,4 +205,4 @@ def load_graph(path: Path) -> Graph:
         metadata={p.key: p.value for p in model.metadata_props},
         output_shapes=tuple(_dims(o) for o in onnx_graph.output),
     )
-    return fold_batch_norms(graph)
+    return fuse_layer_norms(fold_batch_norms(graph))

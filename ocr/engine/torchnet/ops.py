@@ -122,6 +122,18 @@ def batch_norm(inputs: Inputs, attrs: dict[str, Any], opset: int) -> Tensor:
     )
 
 
+def layer_norm(inputs: Inputs, attrs: dict[str, Any], opset: int) -> Tensor:
+    x = _need(inputs, 0)
+    axis = attrs.get("axis", -1) % x.dim()
+    return F.layer_norm(
+        x,
+        x.shape[axis:],
+        _optional(inputs, 1),
+        _optional(inputs, 2),
+        eps=attrs.get("epsilon", 1e-5),
+    )
+
+
 def max_pool(inputs: Inputs, attrs: dict[str, Any], opset: int) -> Tensor:
     x = _need(inputs, 0)
     kernel = attrs["kernel_shape"]
@@ -301,6 +313,7 @@ OPS: dict[str, Op] = {
     "GlobalAveragePool": global_average_pool,
     "HardSigmoid": hard_sigmoid,
     "Identity": _unary(lambda x: x),
+    "LayerNormalization": layer_norm,  # fused from its exported pieces (graph.py)
     "MatMul": _binary(torch.matmul),
     "MaxPool": max_pool,
     "Mul": _binary(torch.mul),
