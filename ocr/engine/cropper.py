@@ -11,6 +11,10 @@ from .geometry import order_clockwise
 from .types import Crop, DetectedRegion, PageImage, RGBImage
 
 VERTICAL_RATIO = 1.5  # taller than this times the width: a vertical line of text
+# Upright lines of six clean and scanned pages (tests/fixtures, fondue_en_print) scored at most
+# 0.43 and 95% of the same lines turned over scored above 0.95: a wide margin, because a line
+# turned by mistake reads as confident garbage (rapidocr's classifier cost 20-55% CER that way).
+DEFAULT_ORIENTATION_THRESHOLD = 0.95
 
 
 def rectify(pixels: RGBImage, quad: Sequence[tuple[float, float]], padding: int = 0) -> RGBImage:
@@ -39,13 +43,27 @@ def rectify(pixels: RGBImage, quad: Sequence[tuple[float, float]], padding: int 
 
 
 class PerspectiveCropper:
-    """The `crop-1.0` cropper: perspective-rectified crops with optional padding."""
+    """The `crop-1.0` cropper: perspective-rectified crops with optional padding, upside-down
+    lines turned upright when the orientation classifier is sure."""
 
-    def __init__(self, padding: int = 0) -> None:
+    def __init__(
+        self,
+        padding: int = 0,
+        *,
+        rotate_upside_down: bool = True,
+        orientation_threshold: float = DEFAULT_ORIENTATION_THRESHOLD,
+    ) -> None:
         self.padding = padding
+        self.rotate_upside_down = rotate_upside_down
+        self.orientation_threshold = orientation_threshold
 
     def crop(self, page: PageImage, regions: Sequence[DetectedRegion]) -> list[Crop]:
+        images = [rectify(page.pixels, region.polygon, self.padding) for region in regions]
+        if self.rotate_upside_down and images:
+            from .orientation import get_classifier
+
+            images = get_classifier().straighten(images, self.orientation_threshold)
         return [
-            Crop(region=region, pixels=rectify(page.pixels, region.polygon, self.padding))
-            for region in regions
+            Crop(region=region, pixels=pixels)
+            for region, pixels in zip(regions, images, strict=True)
         ]

@@ -24,7 +24,11 @@ def test_default_workflow_is_valid_and_filled_in() -> None:
     nodes = resolve_workflow("default")
     assert [n["id"] for n in nodes] == ["detect", "crop", "read"]
     assert nodes[0]["params"]["max_side"] == 1600
-    assert nodes[1]["params"] == {"padding": 0}
+    assert nodes[1]["params"] == {
+        "padding": 0,
+        "rotate_upside_down": True,
+        "orientation_threshold": 0.95,
+    }
     assert nodes[2] == {
         "id": "read",
         "model": "ppocrv6-small-rec",
