@@ -112,15 +112,5 @@
       };
       setTimeout(check, 1500);
     }
-
-    // Keep the drawing and the list in step: hovering either highlights both.
-    document.querySelectorAll("[data-region-id]").forEach((el) => {
-      el.addEventListener("mouseenter", () => {
-        document.querySelectorAll(`[data-region-id="${el.dataset.regionId}"]`).forEach((m) => m.classList.add("selected"));
-      });
-      el.addEventListener("mouseleave", () => {
-        document.querySelectorAll(`[data-region-id="${el.dataset.regionId}"]`).forEach((m) => m.classList.remove("selected"));
-      });
-    });
   });
 })();
