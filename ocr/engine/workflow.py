@@ -35,6 +35,26 @@ READY_WORKFLOWS: dict[str, dict[str, Any]] = {
             {"id": "read", "model": "ppocrv6-tiny-rec", "params": {}, "input": "crop"},
         ],
     },
+    "tesseract": {
+        "name": "Tesseract 5 (English)",
+        "description": "Tesseract's own layout analysis and LSTM line recognizer: fast on "
+        "clean printed English, weak on photos, forms and receipts.",
+        "nodes": [
+            {"id": "detect", "model": "tesseract-layout", "params": {}, "input": None},
+            {"id": "crop", "model": "crop-1.0", "params": {}, "input": "detect"},
+            {"id": "read", "model": "tesseract-line", "params": {}, "input": "crop"},
+        ],
+    },
+    "mixed": {
+        "name": "Mixed (PP-OCRv6 detector, Tesseract reader)",
+        "description": "PP-OCRv6 small finds the lines, also on busy or skewed pages, and "
+        "Tesseract reads them (English).",
+        "nodes": [
+            {"id": "detect", "model": "ppocrv6-small-det", "params": {}, "input": None},
+            {"id": "crop", "model": "crop-1.0", "params": {}, "input": "detect"},
+            {"id": "read", "model": "tesseract-line", "params": {}, "input": "crop"},
+        ],
+    },
 }
 
 
