@@ -50,7 +50,7 @@ class PerspectiveCropper:
         self,
         padding: int = 0,
         *,
-        rotate_upside_down: bool = True,
+        rotate_upside_down: bool = False,
         orientation_threshold: float = DEFAULT_ORIENTATION_THRESHOLD,
     ) -> None:
         self.padding = padding

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Hashable, Sequence
 from typing import Protocol
 
 from rapidfuzz.distance import Levenshtein
 
-from .reading_order import sort_regions
 from .types import Polygon
 
 
@@ -28,13 +28,45 @@ def normalise(text: str, ignore_case: bool = False) -> str:
     return text.casefold() if ignore_case else text
 
 
+# A box joins the row being built while its vertical centre is within this share of the page's
+# median box height from the row's centre.
+ROW_TOLERANCE = 0.5
+
+
+def _bounds(polygon: Polygon) -> tuple[float, float, float, float]:
+    xs, ys = [x for x, _ in polygon], [y for _, y in polygon]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def geometric_text(boxes: Sequence[TextBox]) -> str:
-    """The boxes' texts in geometric reading order, one a line.
+    """The boxes' texts in geometric reading order: rows top to bottom, each left to right,
+    one row a line.
 
     The protocol of BASELINES.md: a system's regions and the ground truth's lines (or words)
     both go through this before comparing, so a CER measures reading, not each side's order.
+    It is deliberately naive (no columns): any layout analysis here would favour the systems
+    whose boxes it was tuned on. Word boxes and line boxes of the same text come out alike,
+    which the XY-cut of reading_order.py did not do (FUNSD's word truth scored 0.70 there
+    against 0.05 here for the same reading).
     """
-    return "\n".join(box.text for box in sort_regions(boxes) if box.text)
+    placed = [(_bounds(box.polygon), box.text) for box in boxes if box.text.strip()]
+    if not placed:
+        return ""
+    tolerance = ROW_TOLERANCE * statistics.median(b[3] - b[1] for b, _ in placed)
+    placed.sort(key=lambda item: (item[0][1] + item[0][3]) / 2)
+    rows: list[list[tuple[tuple[float, float, float, float], str]]] = []
+    centre = 0.0
+    for bounds, text in placed:
+        middle = (bounds[1] + bounds[3]) / 2
+        if rows and abs(middle - centre) <= tolerance:
+            rows[-1].append((bounds, text))
+            centre = statistics.fmean((b[1] + b[3]) / 2 for b, _ in rows[-1])
+        else:
+            rows.append([(bounds, text)])
+            centre = middle
+    return "\n".join(
+        " ".join(text for _, text in sorted(row, key=lambda item: item[0][0])) for row in rows
+    )
 
 
 def edit_distance(reference: Sequence[Hashable], hypothesis: Sequence[Hashable]) -> int:

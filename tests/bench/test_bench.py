@@ -138,7 +138,8 @@ def test_it_reads_both_sides_in_the_same_geometric_order() -> None:
         Path("."),
         "test",
     )
-    assert truth.text == "left one\nleft two\nright one\nright two"
+    # Rows top to bottom, each left to right: naive on purpose, the same for both sides.
+    assert truth.text == "left one right one\nleft two right two"
     regions = [
         region(box(300, 30, 400, 50), "RIGHT TWO"),
         region(box(0, 0, 100, 20), "Left One"),

@@ -30,7 +30,7 @@ def test_it_turns_an_upside_down_page_back_and_reads_it(pipeline: Pipeline) -> N
     page = load_image(PHOTOTEST)
     flipped = PageImage(np.ascontiguousarray(page.pixels[::-1, ::-1]))
     regions = sort_regions(pipeline.detector.detect(flipped))
-    crops = PerspectiveCropper().crop(flipped, regions)
+    crops = PerspectiveCropper(rotate_upside_down=True).crop(flipped, regions)
     texts = [r.text for r in pipeline.recognizer.recognize(crops)]
     # The page is upside down, so its lines are found bottom first.
     assert len(texts) == len(PHOTOTEST_LINES)
@@ -49,7 +49,7 @@ def test_it_leaves_upright_lines_alone(pipeline: Pipeline) -> None:
     assert max(scores) < 0.2
     page = load_image(EUROTEXT)
     regions = pipeline.detector.detect(page)
-    turned = PerspectiveCropper().crop(page, regions)
+    turned = PerspectiveCropper(rotate_upside_down=True).crop(page, regions)
     kept = PerspectiveCropper(rotate_upside_down=False).crop(page, regions)
     assert all(np.array_equal(a.pixels, b.pixels) for a, b in zip(turned, kept, strict=True))
 
@@ -70,7 +70,7 @@ def test_it_reads_a_vertical_line_whichever_way_it_runs(pipeline: Pipeline, turn
     region = DetectedRegion(
         polygon=((20, 20), (20 + w, 20), (20 + w, 20 + h), (20, 20 + h)), score=1.0
     )
-    [crop] = PerspectiveCropper().crop(PageImage(pixels), [region])
+    [crop] = PerspectiveCropper(rotate_upside_down=True).crop(PageImage(pixels), [region])
     assert crop.pixels.shape[1] > crop.pixels.shape[0]
     [rec] = pipeline.recognizer.recognize([crop])
     assert cer(PHOTOTEST_LINES[0], rec.text) < 0.1, rec.text

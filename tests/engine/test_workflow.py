@@ -26,7 +26,7 @@ def test_default_workflow_is_valid_and_filled_in() -> None:
     assert nodes[0]["params"]["max_side"] == 1600
     assert nodes[1]["params"] == {
         "padding": 0,
-        "rotate_upside_down": True,
+        "rotate_upside_down": False,
         "orientation_threshold": 0.95,
     }
     assert nodes[2] == {
