@@ -247,3 +247,32 @@ def test_it_rejects_a_set_it_cannot_read(tmp_path: Path) -> None:
         load_dataset(folder)
     (folder / "gt.jsonl").write_text('{"image": "phototest.png", "text": "a"}\n' * 3)
     assert len(load_dataset(folder, limit=2).pages) == 2
+
+
+def test_it_gives_each_model_the_figures_of_the_first_workflow_using_it() -> None:
+    from ocr.bench.figures import gallery_figures
+
+    def system(workflow: str, cer: float) -> dict:
+        summary = {"cer": cer, "pages_per_second": 1.0}
+        return {"id": f"legible/{workflow}", "error": None, "summary": summary}
+
+    results = {
+        "cpu": "AMD EPYC",
+        "cores": 2,
+        "gpu": "none seen by torch",
+        "datasets": [
+            {
+                "name": "books",
+                "systems": [
+                    system("default", 0.01),
+                    system("mixed", 0.02),
+                    {"id": "rapidocr", "error": None, "summary": {"cer": 0.5}},
+                ],
+            }
+        ],
+    }
+    figures = gallery_figures(results)
+    assert figures["ppocrv6-small-det"]["books"]["cer"] == 0.01  # default's, not mixed's
+    assert figures["tesseract-line"]["books"]["cer"] == 0.02  # only mixed uses it here
+    assert "crop-1.0" not in figures and "rapidocr" not in figures
+    assert figures["ppocrv6-small-rec"]["books"]["machine"] == "AMD EPYC, 2 cores"

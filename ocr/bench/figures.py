@@ -1,0 +1,66 @@
+"""Turn a benchmark's results.json into the figures the model gallery page shows.
+
+    python -m ocr.bench.figures var/bench/results.json [--out ocr/engine/gallery/figures.json]
+
+A figure belongs to a workflow, not to one model; each detector and recognizer gets the figures
+of the first ready workflow in the results that uses it (results list `default` before `fast`,
+so PP-OCRv6 small shows the default workflow's, not the mixed one's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from ocr.engine.gallery import get_model
+from ocr.engine.workflow import READY_WORKFLOWS
+
+from .systems import WORKFLOW_PREFIX
+
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "engine" / "gallery" / "figures.json"
+
+
+def gallery_figures(results: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """model id -> {data set: {cer, pages_per_s, machine, workflow}}."""
+    machine = f"{results.get('cpu', '?')}, {results.get('cores', '?')} cores"
+    if results.get("gpu") and "none" not in str(results["gpu"]):
+        machine += f", {results['gpu']}"
+    owner: dict[str, str] = {}  # model id -> the workflow whose figures it shows
+    figures: dict[str, dict[str, dict[str, Any]]] = {}
+    for dataset in results.get("datasets", []):
+        for system in dataset.get("systems", []):
+            workflow = str(system.get("id", "")).removeprefix(WORKFLOW_PREFIX)
+            if workflow not in READY_WORKFLOWS or system.get("error"):
+                continue
+            summary = system.get("summary") or {}
+            for node in READY_WORKFLOWS[workflow]["nodes"]:
+                model = node["model"]
+                if (
+                    get_model(model).kind == "cropper"
+                    or owner.setdefault(model, workflow) != workflow
+                ):
+                    continue
+                figures.setdefault(model, {})[dataset["name"]] = {
+                    "cer": summary.get("cer"),
+                    "pages_per_s": summary.get("pages_per_second"),
+                    "machine": machine,
+                    "workflow": workflow,
+                }
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ocr.bench.figures")
+    parser.add_argument("results", type=Path)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    figures = gallery_figures(json.loads(args.results.read_text(encoding="utf-8")))
+    args.out.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"written: {args.out} ({len(figures)} models)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
