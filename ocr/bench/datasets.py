@@ -56,6 +56,10 @@ class Dataset:
     name: str
     root: Path
     pages: tuple[TruthPage, ...]
+    # Pages whose truth holds no text at all (half of ocrd_gt_structure_text's pages have
+    # regions but no transcription): scoring them would count every character read as an
+    # error against an empty reference, so they are left out and counted here.
+    untranscribed: int = 0
 
     @property
     def granularity(self) -> str:
@@ -124,6 +128,7 @@ def load_dataset(root: Path, limit: int | None = None) -> Dataset:
     if not gt.is_file():
         raise DatasetError(f"{root}: no gt.jsonl")
     pages: list[TruthPage] = []
+    untranscribed = 0
     with gt.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if limit is not None and len(pages) >= limit:
@@ -140,7 +145,12 @@ def load_dataset(root: Path, limit: int | None = None) -> Dataset:
             page = parse_page(row, root, where)
             if not page.image.is_file():
                 raise DatasetError(f"{where}: image {page.image} not found")
+            if not page.text.strip():
+                untranscribed += 1
+                continue
             pages.append(page)
     if not pages:
-        raise DatasetError(f"{gt}: no pages")
-    return Dataset(name=root.resolve().name, root=root, pages=tuple(pages))
+        raise DatasetError(f"{gt}: no pages with a transcription")
+    return Dataset(
+        name=root.resolve().name, root=root, pages=tuple(pages), untranscribed=untranscribed
+    )

@@ -143,7 +143,13 @@ def set_markdown(result: SetResult) -> str:
     best_id = result.best_baseline()
     best = summaries[best_id] if best_id else None
     lines = [
-        f"## {dataset.name} ({len(dataset.pages)} pages; detection against: "
+        f"## {dataset.name} ({len(dataset.pages)} pages"
+        + (
+            f", {dataset.untranscribed} without a transcription left out"
+            if dataset.untranscribed
+            else ""
+        )
+        + "; detection against: "
         f"{dataset.granularity if dataset.granularity != 'page' else 'none (page text only)'}; "
         f"best baseline: {best_id or 'none'})",
         "",
@@ -213,6 +219,7 @@ def to_json(header: dict[str, Any], results: Sequence[SetResult], warmup: bool) 
                 "name": result.dataset.name,
                 "path": str(result.dataset.root),
                 "pages": len(result.dataset.pages),
+                "untranscribed_left_out": result.dataset.untranscribed,
                 "detection_truth": result.dataset.granularity,
                 "best_baseline": best_id,
                 "systems": systems,

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import EngineError
+
+if TYPE_CHECKING:
+    import torch
 
 DEVICE_ENV = "OCR_DEVICE"
 RUNTIME_ENV = "OCR_RUNTIME"
@@ -35,6 +39,31 @@ def cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
+def torch_device_name() -> str:
+    """Where a PyTorch-only model (CRAFT, TrOCR) runs: OCR_DEVICE, with auto taking CUDA when
+    torch sees it; OCR_RUNTIME does not apply, as these have no onnxruntime form."""
+    device = _setting(DEVICE_ENV, DEVICES)
+    if device == "cuda" and not cuda_available():
+        raise EngineError(
+            f"{DEVICE_ENV}=cuda but torch sees no CUDA device (no GPU, driver or CUDA build of "
+            f"torch); set {DEVICE_ENV}=cpu or auto"
+        )
+    if device == "auto":
+        device = "cuda" if cuda_available() else "cpu"
+    return device
+
+
+def torch_device() -> torch.device:
+    """torch_device_name() as a torch.device, with torch's threads set on purpose."""
+    import torch
+
+    from .runtime import thread_count  # runtime imports this module
+
+    # As for ONNX Runtime: torch's default can count CPUs this process may not use.
+    torch.set_num_threads(thread_count())
+    return torch.device(torch_device_name())
+
+
 def choose_placement() -> Placement:
     """The runtime and device the environment asks for, checked against this machine.
 
@@ -54,13 +83,7 @@ def choose_placement() -> Placement:
                 f"(or auto) with {DEVICE_ENV}=cuda"
             )
         return Placement("onnxruntime", "cpu")
-    if device == "cuda" and not cuda_available():
-        raise EngineError(
-            f"{DEVICE_ENV}=cuda but torch sees no CUDA device (no GPU, driver or CUDA build of "
-            f"torch); set {DEVICE_ENV}=cpu or auto"
-        )
-    if device == "auto":
-        device = "cuda" if cuda_available() else "cpu"
+    device = torch_device_name()
     if runtime == "auto":
         runtime = "torch" if device == "cuda" else "onnxruntime"
     return Placement(runtime, device)

@@ -276,3 +276,18 @@ def test_it_gives_each_model_the_figures_of_the_first_workflow_using_it() -> Non
     assert figures["tesseract-line"]["books"]["cer"] == 0.02  # only mixed uses it here
     assert "crop-1.0" not in figures and "rapidocr" not in figures
     assert figures["ppocrv6-small-rec"]["books"]["machine"] == "AMD EPYC, 2 cores"
+
+
+def test_it_leaves_out_pages_without_a_transcription(tmp_path: Path) -> None:
+    from ocr.bench.datasets import load_dataset
+
+    (tmp_path / "a.png").write_bytes(b"")
+    (tmp_path / "b.png").write_bytes(b"")
+    rows = [
+        {"image": "a.png", "lines": [{"text": "hello", "polygon": box(0, 0, 10, 10)}]},
+        {"image": "b.png", "lines": [], "text": ""},
+    ]
+    (tmp_path / "gt.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    dataset = load_dataset(tmp_path)
+    assert [p.name for p in dataset.pages] == ["a.png"]
+    assert dataset.untranscribed == 1

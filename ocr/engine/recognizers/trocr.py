@@ -7,31 +7,20 @@ preprocessor_config.json and the tokenizer files); it is only ever read from dis
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from ..device import torch_device
 from ..errors import EngineError
-from ..runtime import thread_count
 from ..types import Crop, Recognition
 from ..weights import model_dir_file
 
 # The folder under OCR_MODEL_DIR, named like the published repository it is a copy of.
 FOLDER = "trocr-base-printed"
 SOURCE = "a copy of the Hugging Face repository microsoft/trocr-base-printed"
-
-
-def torch_device() -> torch.device:
-    """cuda when there is one and OCR_DEVICE does not say cpu."""
-    # TODO: use the shared helper (ocr/engine/device.py, choose_placement().device) once it
-    # is committed; it also rejects OCR_DEVICE=cuda on a machine without one.
-    wanted = os.environ.get("OCR_DEVICE", "auto").strip().lower()
-    # Set on purpose, as for ONNX Runtime: torch's default can count CPUs we may not use.
-    torch.set_num_threads(thread_count())
-    return torch.device("cuda" if wanted != "cpu" and torch.cuda.is_available() else "cpu")
 
 
 @functools.lru_cache(maxsize=2)

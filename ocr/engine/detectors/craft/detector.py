@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,8 @@ import cv2
 import numpy as np
 import torch
 
+from ...device import torch_device
 from ...geometry import FloatArray, order_clockwise, to_polygon
-from ...runtime import thread_count
 from ...types import DetectedRegion, PageImage, RGBImage
 from ...weights import model_dir_file
 from .boxes import word_boxes
@@ -33,16 +32,6 @@ MAG_RATIO = 1.5
 MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32) * 255  # ImageNet, RGB
 STD = np.array([0.229, 0.224, 0.225], dtype=np.float32) * 255
 MIN_PAGE_SIDE = 3.0  # boxes thinner than this in page pixels cannot hold legible text
-
-
-def torch_device() -> torch.device:
-    """cuda when there is one and OCR_DEVICE does not say cpu."""
-    # TODO: use the shared helper (ocr/engine/device.py, choose_placement().device) once it
-    # is committed; it also rejects OCR_DEVICE=cuda on a machine without one.
-    wanted = os.environ.get("OCR_DEVICE", "auto").strip().lower()
-    # Set on purpose, as for ONNX Runtime: torch's default can count CPUs we may not use.
-    torch.set_num_threads(thread_count())
-    return torch.device("cuda" if wanted != "cpu" and torch.cuda.is_available() else "cpu")
 
 
 @functools.lru_cache(maxsize=4)
