@@ -136,3 +136,19 @@ def test_hostile_images_do_not_crash(pipeline: Pipeline, name: str) -> None:
     if name in PHOTOTEST_VARIANTS:
         assert (result.width, result.height) == (640, 480)
         assert cer(PHOTOTEST_TEXT, result.text) < 0.02
+
+
+def test_it_drops_lines_read_with_too_little_confidence(pipeline: Pipeline) -> None:
+    from ocr.engine.recognizers.ppocr_ctc import PPOCRCTCRecognizer
+
+    page = load_image(PHOTOTEST)
+    crops = pipeline.cropper.crop(page, pipeline.detector.detect(page))
+    # Noise where a line should be: the network reads something, with little confidence.
+    noise = np.random.default_rng(0).integers(0, 255, crops[0].pixels.shape, dtype=np.uint8)
+    crops = [crops[0], type(crops[0])(region=crops[0].region, pixels=noise)]
+    keep_all = PPOCRCTCRecognizer.from_params({"batch_size": 4, "min_score": 0.0})
+    strict = PPOCRCTCRecognizer.from_params({"batch_size": 4, "min_score": 0.5})
+    loose, kept = keep_all.recognize(crops), strict.recognize(crops)
+    assert loose[1].score < 0.5 and loose[1].text  # garbage, read with low confidence
+    assert kept[1].text == "" and kept[1].score == loose[1].score
+    assert kept[0] == loose[0]  # a real line passes untouched

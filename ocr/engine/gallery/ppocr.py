@@ -74,6 +74,16 @@ RECOGNIZER_PARAMS: tuple[Param, ...] = (
         description="Crops recognised together; larger is faster up to a point and "
         "uses more memory.",
     ),
+    Param(
+        "min_score",
+        "float",
+        # rapidocr's text_score: rules of stars and other ornaments come out as confident-
+        # looking CJK strings scored 0.4-0.5 (FUNSD), while real lines score 0.55 and up.
+        default=0.5,
+        min=0.0,
+        max=1.0,
+        description="Drop a line whose mean character confidence is below this; 0 keeps all.",
+    ),
 )
 
 

@@ -90,11 +90,17 @@ class PPOCRCTCRecognizer:
     """Reads straightened line crops with the PP-OCR CTC network."""
 
     def __init__(
-        self, model_path: Path, *, dictionary: Path | None = None, batch_size: int = 16
+        self,
+        model_path: Path,
+        *,
+        dictionary: Path | None = None,
+        batch_size: int = 16,
+        min_score: float = 0.0,
     ) -> None:
         self.network = get_network(model_path)
         self.charset = load_charset(self.network, dictionary)
         self.batch_size = batch_size
+        self.min_score = min_score
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], variant: str = "small") -> PPOCRCTCRecognizer:
@@ -108,7 +114,11 @@ class PPOCRCTCRecognizer:
             blob = _batch_blob([images[i] for i in batch])
             output = self.network(blob)
             for row, index in enumerate(batch):
-                results[index] = ctc_greedy_decode(output[row], self.charset)
+                found = ctc_greedy_decode(output[row], self.charset)
+                # Below the bar the text is dropped, not the score: the pipeline leaves out
+                # regions without text.
+                keep = found.score >= self.min_score
+                results[index] = found if keep else Recognition("", found.score)
         return [r if r is not None else Recognition("", 0.0) for r in results]
 
     def _batches(self, images: Sequence[RGBImage]) -> list[list[int]]:
