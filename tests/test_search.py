@@ -209,7 +209,7 @@ def test_the_search_predicates_can_use_the_gin_indexes(alice_app) -> None:
     vector = Region.objects.order_by().annotate(vector=postgres.RegionVector())
     exact = vector.filter(vector=postgres.tsquery(search_query.parse("register"))).values("pk")
     exact_sql = exact.query.sql_with_params()
-    fuzzy_sql = (postgres.SIMILAR_LEXEMES, [0, "registr", "registr"])
+    fuzzy_sql = postgres.similar_lexemes_query(("registr",))
     for (sql, params), index in [
         (exact_sql, postgres.FTS_INDEX),
         (fuzzy_sql, postgres.TRIGRAM_INDEX),

@@ -14,12 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ocr.engine.gallery import get_model
+from ocr.engine.gallery import FIGURES_FILE, get_model
 from ocr.engine.workflow import READY_WORKFLOWS
 
 from .systems import WORKFLOW_PREFIX
-
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "engine" / "gallery" / "figures.json"
 
 
 def gallery_figures(results: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -54,7 +52,7 @@ def gallery_figures(results: dict[str, Any]) -> dict[str, dict[str, dict[str, An
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ocr.bench.figures")
     parser.add_argument("results", type=Path)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--out", type=Path, default=FIGURES_FILE)
     args = parser.parse_args(argv)
     figures = gallery_figures(json.loads(args.results.read_text(encoding="utf-8")))
     args.out.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")

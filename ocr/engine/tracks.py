@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .geometry import bounds
 from .metrics import edit_distance
 from .types import Region
 
@@ -41,12 +42,6 @@ def _key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _box(region: Region) -> tuple[float, float, float, float]:
-    xs = [x for x, _ in region.polygon]
-    ys = [y for _, y in region.polygon]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
 def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
     width = min(a[2], b[2]) - max(a[0], b[0])
     height = min(a[3], b[3]) - max(a[1], b[1])
@@ -80,7 +75,7 @@ def merge_tracks(pages: Sequence[tuple[int | None, Sequence[Region]]]) -> list[T
             key = _key(region.text)
             if not key:
                 continue
-            box = _box(region)
+            box = bounds(region.polygon)
             candidates = [
                 (_iou(box, track.box), i)
                 for i, track in enumerate(active)

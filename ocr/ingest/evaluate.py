@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ocr.engine.geometry import bounds
 from ocr.engine.metrics import edit_distance, geometric_text, normalise
 from ocr.engine.types import Region
 
@@ -49,11 +50,6 @@ class PageScore:
         return self.errors_in_gt_order / max(self.reference_chars, 1)
 
 
-def _box(polygon: Sequence[Sequence[float]]) -> tuple[float, float, float, float]:
-    xs, ys = [p[0] for p in polygon], [p[1] for p in polygon]
-    return min(xs), min(ys), max(xs), max(ys)
-
-
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     """Intersection over the smaller box: ground-truth lines sometimes span two of ours."""
     width = min(a[2], b[2]) - max(a[0], b[0])
@@ -65,10 +61,10 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 
 def _in_gt_order(regions: Sequence[Region], gt_lines: list[dict], scale: float) -> list[Region]:
-    gt_boxes = [_box(line["polygon"]) for line in gt_lines]
+    gt_boxes = [bounds(line["polygon"]) for line in gt_lines]
     keyed = []
     for position, region in enumerate(regions):
-        box = tuple(v * scale for v in _box(region.polygon))
+        box = tuple(v * scale for v in bounds(region.polygon))
         overlaps = [_overlap(box, gt) for gt in gt_boxes]
         best = max(range(len(overlaps)), key=overlaps.__getitem__, default=-1)
         # Unmatched lines keep their place relative to the previous matched one.
@@ -112,10 +108,11 @@ def evaluate(dataset: Path, dpi: int) -> list[PageScore]:
             regions = page.text_layer.regions if page.text_layer else ()
             scale = row["dpi"] / dpi
             ordered = _in_gt_order(regions, row["lines"], scale)
-            gt_boxes = [_box(line["polygon"]) for line in row["lines"]]
+            gt_boxes = [bounds(line["polygon"]) for line in row["lines"]]
             matched = sum(
                 any(
-                    _overlap(tuple(v * scale for v in _box(r.polygon)), gt) > 0.5 for gt in gt_boxes
+                    _overlap(tuple(v * scale for v in bounds(r.polygon)), gt) > 0.5
+                    for gt in gt_boxes
                 )
                 for r in regions
             )

@@ -7,6 +7,8 @@ same transaction as the text, so an edit or a deletion is searchable the moment 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.postgres.search import (
@@ -89,27 +91,40 @@ SIMILAR_LEXEMES = f"""(
 )"""
 
 
-def similar_lexemes(words: tuple[str, ...]) -> list[list[tuple[str, float]]]:
-    """For each word, the stored lexemes that look like it, with their similarity."""
-    found: list[list[tuple[str, float]]] = [[] for _ in words]
-    if not words:
-        return found
-    sql = " UNION ALL ".join([SIMILAR_LEXEMES] * len(words))
+def similar_lexemes_query(words: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """The vocabulary lookup's SQL and parameters for the words (one subquery each)."""
     params: list[Any] = []
     for position, word in enumerate(words):
         folded = highlight.fold(word)
         params += [position, folded, folded]
-    # Both settings last only for this transaction. The %> operator (the form the trigram index
-    # serves) reads its threshold from the first. The planner prices word_similarity like a
-    # cheap operator and so prefers scanning the whole vocabulary, which on a million regions'
-    # 15,000 lexemes took 2-3x as long as the index (EXPLAIN ANALYZE, both ways).
+    return " UNION ALL ".join([SIMILAR_LEXEMES] * len(words)), params
+
+
+@contextmanager
+def lexeme_lookup_cursor() -> Iterator[Any]:
+    """A cursor in its own transaction, set up for the vocabulary lookup.
+
+    Both settings last only for that transaction. The %> operator (the form the trigram index
+    serves) reads its threshold from the first. The planner prices word_similarity like a cheap
+    operator and so prefers scanning the whole vocabulary, which on a million regions' 15,000
+    lexemes took 2-3x as long as the index (EXPLAIN ANALYZE, both ways).
+    """
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
             "set_config('enable_seqscan', 'off', true)",
             [str(highlight.FUZZY_THRESHOLD)],
         )
-        cursor.execute(sql, params)
+        yield cursor
+
+
+def similar_lexemes(words: tuple[str, ...]) -> list[list[tuple[str, float]]]:
+    """For each word, the stored lexemes that look like it, with their similarity."""
+    found: list[list[tuple[str, float]]] = [[] for _ in words]
+    if not words:
+        return found
+    with lexeme_lookup_cursor() as cursor:
+        cursor.execute(*similar_lexemes_query(words))
         for position, lexeme, similarity in cursor.fetchall():
             found[position].append((lexeme, float(similarity)))
     return found

@@ -13,13 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ocr.engine import gallery as engine_gallery
-from ocr.engine.gallery import describe_gallery
+from ocr.engine.gallery import FIGURES_FILE, describe_gallery
 
 log = logging.getLogger(__name__)
 
-# model id -> {data set: {"cer": float, "pages_per_s": float, "machine": str}}
-FIGURES_PATH = Path(engine_gallery.__file__).parent / "figures.json"
+FIGURES_PATH = FIGURES_FILE
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import UnknownModelError
@@ -53,6 +54,10 @@ class ModelSpec:
 
 
 GALLERY: dict[str, ModelSpec] = {}
+
+# What the benchmark measured per model (written by `python -m ocr.bench.figures`, shown on the
+# model gallery page): model id -> {data set: {"cer", "pages_per_s", "machine", "workflow"}}.
+FIGURES_FILE = Path(__file__).resolve().parent / "figures.json"
 
 
 def register(spec: ModelSpec) -> ModelSpec:

@@ -19,13 +19,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from ocr import search
 from ocr.models import App, Input, Page, Run
-from ocr.search import corpus, highlight, postgres
-from ocr.search.query import parse
+from ocr.search import corpus, postgres
+from ocr.search.query import fuzzy_words, parse
 
 REGIONS_PER_PAGE = 500
 FIRST_PAGE = 50  # the API's page size
@@ -165,15 +165,10 @@ class Command(BaseCommand):
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             plan = "\n".join(f"    {row[0]}" for row in cursor.fetchall())
         self.stdout.write(f"  EXPLAIN ANALYZE of {q!r} (fuzzy={fuzzy}):\n{plan}")
-        if fuzzy:
+        if fuzzy and (words := fuzzy_words(parse(q))):
             # The look-alike lexemes, found first, as search() does (same settings, same SQL).
-            word = highlight.fold(parse(q).words[0])
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
-                    "set_config('enable_seqscan', 'off', true)",
-                    [str(highlight.FUZZY_THRESHOLD)],
-                )
-                cursor.execute("EXPLAIN ANALYZE " + postgres.SIMILAR_LEXEMES, [0, word, word])
+            sql, params = postgres.similar_lexemes_query(words)
+            with postgres.lexeme_lookup_cursor() as cursor:
+                cursor.execute("EXPLAIN ANALYZE " + sql, params)
                 plan = "\n".join(f"    {row[0]}" for row in cursor.fetchall())
             self.stdout.write(f"  EXPLAIN ANALYZE of its vocabulary lookup:\n{plan}")
