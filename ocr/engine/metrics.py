@@ -34,35 +34,36 @@ def normalise(text: str, ignore_case: bool = False) -> str:
 ROW_TOLERANCE = 0.5
 
 
-def geometric_text(boxes: Sequence[TextBox]) -> str:
-    """The boxes' texts in geometric reading order: rows top to bottom, each left to right,
-    one row a line.
+def geometric_rows(boxes: Sequence[TextBox]) -> list[list[int]]:
+    """Indices of the boxes with text in geometric reading order: rows top to bottom, each
+    left to right.
 
-    The protocol of BASELINES.md: a system's regions and the ground truth's lines (or words)
-    both go through this before comparing, so a CER measures reading, not each side's order.
-    It is deliberately naive (no columns): any layout analysis here would favour the systems
-    whose boxes it was tuned on. Word boxes and line boxes of the same text come out alike,
-    which the XY-cut of reading_order.py did not do (FUNSD's word truth scored 0.70 there
-    against 0.05 here for the same reading).
+    The protocol of BASELINES.md. It is deliberately naive (no columns): any layout analysis
+    here would favour the systems whose boxes it was tuned on. Word boxes and line boxes of the
+    same text come out alike, which the XY-cut of reading_order.py did not do (FUNSD's word
+    truth scored 0.70 there against 0.05 here for the same reading).
     """
-    placed = [(bounds(box.polygon), box.text) for box in boxes if box.text.strip()]
+    placed = [(bounds(box.polygon), i) for i, box in enumerate(boxes) if box.text.strip()]
     if not placed:
-        return ""
+        return []
     tolerance = ROW_TOLERANCE * statistics.median(b[3] - b[1] for b, _ in placed)
     placed.sort(key=lambda item: (item[0][1] + item[0][3]) / 2)
-    rows: list[list[tuple[tuple[float, float, float, float], str]]] = []
+    rows: list[list[tuple[tuple[float, float, float, float], int]]] = []
     centre = 0.0
-    for box, text in placed:
+    for box, index in placed:
         middle = (box[1] + box[3]) / 2
         if rows and abs(middle - centre) <= tolerance:
-            rows[-1].append((box, text))
+            rows[-1].append((box, index))
             centre = statistics.fmean((b[1] + b[3]) / 2 for b, _ in rows[-1])
         else:
-            rows.append([(box, text)])
+            rows.append([(box, index)])
             centre = middle
-    return "\n".join(
-        " ".join(text for _, text in sorted(row, key=lambda item: item[0][0])) for row in rows
-    )
+    return [[index for _, index in sorted(row, key=lambda item: item[0][0])] for row in rows]
+
+
+def geometric_text(boxes: Sequence[TextBox]) -> str:
+    """The boxes' texts in geometric reading order (geometric_rows), one row a line."""
+    return "\n".join(" ".join(boxes[index].text for index in row) for row in geometric_rows(boxes))
 
 
 def edit_distance(reference: Sequence[Hashable], hypothesis: Sequence[Hashable]) -> int:

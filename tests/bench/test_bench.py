@@ -13,6 +13,7 @@ import pytest
 from ocr.bench.datasets import DatasetError, load_dataset, parse_page
 from ocr.bench.runner import run_system
 from ocr.bench.scoring import (
+    anchored_text,
     bag_of_words,
     match_boxes,
     polygon_area,
@@ -209,6 +210,32 @@ def test_it_counts_a_self_crossing_outline_once() -> None:
     # A hand-drawn outline that runs back over itself still covers the same square.
     assert polygon_area((*square, (0, 0), (10, 0), (10, 10), (0, 10))) == pytest.approx(100)
     assert polygon_area(((0, 0), (5, 5), (10, 10))) == 0.0
+
+
+def test_it_reads_our_regions_in_the_truths_order_not_our_own() -> None:
+    # Two columns whose lines do not line up: the truth's right line sits 4 px below its left
+    # one (one row). Ours are boxed tighter and the right one 6 px above the left: two rows,
+    # the right one first, so in each side's own row order the lines swap places.
+    lines = [
+        {"text": "left one", "polygon": box(0, 0, 90, 20)},
+        {"text": "right one", "polygon": box(110, 4, 200, 24)},
+        {"text": "left two", "polygon": box(0, 30, 90, 50)},
+    ]
+    truth = parse_page({"image": "a.png", "lines": lines}, Path("."), "test")
+    assert truth.text == "left one right one\nleft two"
+    ours = [
+        region(box(0, 8, 90, 18), "left one"),
+        region(box(110, 2, 200, 12), "right one"),
+        region(box(0, 35, 90, 45), "left two"),
+    ]
+    score = score_page(truth, ours, 0.1)
+    assert score.row_char_errors > 0  # the literal protocol: each side in its own row order
+    assert score.char_errors == 0
+    stain = region(box(100, 300, 120, 310), "stain")  # overlaps nothing: nearest line's place
+    assert anchored_text([stain, *ours], truth.boxes) == "left one right one left two stain"
+    # A line read across both columns goes where most of it lies; nothing is dropped.
+    across = [region(box(0, 0, 200, 20), "left one right one"), ours[2]]
+    assert anchored_text(across, truth.boxes) == "left one right one left two"
 
 
 def test_it_computes_bag_of_words_as_multisets() -> None:

@@ -19,7 +19,8 @@ from ocr.engine.types import DetectedRegion
     ("size", "max_side", "expected"),
     [
         ((640, 480), 1600, (640, 480)),  # already multiples of 32: untouched
-        ((650, 470), 1600, (672, 480)),  # rounded up, not rescaled
+        ((650, 470), 1600, (640, 480)),  # to the nearest multiple, not rescaled
+        ((670, 500), 1600, (672, 512)),
         ((3200, 1600), 1600, (1600, 800)),
         ((10, 5), 1600, (64, 32)),  # tiny: short side grown to 32
         ((1, 1), 1600, (32, 32)),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,11 @@ MAX_CANDIDATES = 1000  # bounds the work on pathological pages (noise, halftone)
 MIN_PAGE_SIDE = 3.0  # boxes thinner than this in page pixels cannot hold legible text
 
 
-def _round_up(value: float, multiple: int) -> int:
-    return max(multiple, int(math.ceil(value / multiple)) * multiple)
+def _round_to(value: float, multiple: int) -> int:
+    """The nearest multiple (at least one), as PaddleOCR sizes its inputs. Rounding up instead
+    enlarged FUNSD's 762x1000 forms to 768x1024, and the map of the stretched page found fewer
+    small fields: CER 0.0627 against 0.0596 at 768x992 (first 40 pages, truth-order scoring)."""
+    return max(multiple, int(value / multiple + 0.5) * multiple)
 
 
 def detection_size(width: int, height: int, max_side: int) -> tuple[int, int]:
@@ -41,8 +43,8 @@ def detection_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     limit = max(STRIDE, max_side // STRIDE * STRIDE)
     # Only pages longer than 50:1 hit this cap; they are squashed rather than made huge.
     return (
-        min(limit, _round_up(width * scale, STRIDE)),
-        min(limit, _round_up(height * scale, STRIDE)),
+        min(limit, _round_to(width * scale, STRIDE)),
+        min(limit, _round_to(height * scale, STRIDE)),
     )
 
 
