@@ -152,3 +152,22 @@ def test_it_drops_lines_read_with_too_little_confidence(pipeline: Pipeline) -> N
     assert loose[1].score < 0.5 and loose[1].text  # garbage, read with low confidence
     assert kept[1].text == "" and kept[1].score == loose[1].score
     assert kept[0] == loose[0]  # a real line passes untouched
+
+
+def test_a_page_off_the_networks_grid_is_padded_not_stretched(pipeline: Pipeline) -> None:
+    # 603x451 is no multiple of 32: the detector pads it, so its map keeps the page's size
+    # and each line's box lands where the same line's box lands on the whole page.
+    whole = load_image(PHOTOTEST)
+    part = PageImage(pixels=np.ascontiguousarray(whole.pixels[:451, :603]))
+    detector = pipeline.detector
+    assert detector.probability_map(part.pixels).shape == (451, 603)
+    on_whole = [np.asarray(r.polygon) for r in detector.detect(whole)]
+    inside = [
+        np.asarray(r.polygon)
+        for r in detector.detect(part)
+        if max(x for x, _ in r.polygon) < 590 and max(y for _, y in r.polygon) < 440
+    ]
+    assert len(inside) >= 3
+    for box in inside:
+        twin = min(on_whole, key=lambda other: float(np.abs(other - box).sum()))
+        assert np.abs(twin - box).max() <= 3
