@@ -11,7 +11,7 @@ from ocr.engine.cropper import rectify
 from ocr.engine.detectors.ppocr_db import detection_size
 from ocr.engine.geometry import order_clockwise
 from ocr.engine.reading_order import sort_regions
-from ocr.engine.recognizers.ppocr_ctc import ctc_greedy_decode, scaled_width
+from ocr.engine.recognizers.ppocr_ctc import ctc_greedy_decode, fold_fullwidth, scaled_width
 from ocr.engine.types import DetectedRegion
 
 
@@ -71,6 +71,22 @@ def test_ctc_all_blank_scores_zero() -> None:
     probs[:, 0] = 1.0
     rec = ctc_greedy_decode(probs, ["<blank>", "a", " "])
     assert (rec.text, rec.score) == ("", 0.0)
+
+
+def test_wide_forms_fold_to_ascii_only_outside_east_asian_lines() -> None:
+    assert fold_fullwidth("TRAVEL\uff06LEISURE") == "TRAVEL&LEISURE"
+    assert fold_fullwidth("Code #\uff1a\u3000\uff21\uff11") == "Code #: A1"
+    assert (
+        fold_fullwidth("\u4e2d\u6587\uff0c\u6807\u70b9\uff1a")
+        == "\u4e2d\u6587\uff0c\u6807\u70b9\uff1a"
+    )
+    assert (
+        fold_fullwidth("caf\u00e9 \u2014 \u201cquoted\u201d")
+        == "caf\u00e9 \u2014 \u201cquoted\u201d"
+    )
+    # The decoder applies it.
+    rec = ctc_greedy_decode(np.eye(3, dtype=np.float32), ["<blank>", "A", "\uff06"])
+    assert rec.text == "A&"
 
 
 def test_scaled_width_keeps_aspect_within_bounds() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,24 @@ def _batch_blob(images: Sequence[RGBImage]) -> npt.NDArray[np.float32]:
     return blob
 
 
+# Han, kana, CJK punctuation and Hangul: a line holding any of these is East Asian text.
+_EAST_ASIAN = re.compile(r"[\u3001-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Fullwidth forms of ASCII (U+FF01-FF5E) and the ideographic space, to ASCII.
+_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def fold_fullwidth(text: str) -> str:
+    """Fullwidth punctuation and letters as ASCII, in lines with no East Asian script.
+
+    The PP-OCR dictionaries hold both forms because Chinese typesets its punctuation wide, and
+    on Latin lines the network now and then picks the wide one ('TRAVEL＆LEISURE', 'Code #：'
+    on the dev sets); in Chinese text the wide forms are right and are kept.
+    """
+    if _EAST_ASIAN.search(text):
+        return text
+    return text.translate(_HALFWIDTH)
+
+
 def ctc_greedy_decode(probs: npt.NDArray[np.float32], charset: Sequence[str]) -> Recognition:
     """Best path decoding of one T x C probability matrix."""
     best = probs.argmax(axis=1)
@@ -82,7 +101,7 @@ def ctc_greedy_decode(probs: npt.NDArray[np.float32], charset: Sequence[str]) ->
     keep &= best != BLANK
     if not keep.any():
         return Recognition(text="", score=0.0)
-    text = "".join(charset[i] for i in best[keep])
+    text = fold_fullwidth("".join(charset[i] for i in best[keep]))
     return Recognition(text=text, score=float(best_prob[keep].mean()))
 
 
