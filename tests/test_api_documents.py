@@ -44,6 +44,19 @@ def test_a_zip_makes_one_input_per_member(alice_api, alice_app, phototest_png) -
     assert Run.objects.filter(input__app=alice_app).count() == 3
 
 
+def test_the_answer_follows_the_files_content_not_its_name(
+    alice_api, alice_app, phototest_png
+) -> None:
+    # A ZIP under another name answers with a list, even of one input...
+    response = _upload(alice_api, alice_app, zip_of({"a.png": phototest_png}), "bundle.bin")
+    assert response.status_code == 201
+    assert [i["name"] for i in response.json()["results"]] == ["a.png"]
+    # ...and an image named like a ZIP with the input itself.
+    response = _upload(alice_api, alice_app, phototest_png, "scan.zip")
+    assert response.status_code == 201
+    assert response.json()["name"] == "scan.zip"
+
+
 def test_a_pdf_read_from_its_text_layer_needs_no_model(alice_api, alice_app) -> None:
     response = _upload(
         alice_api, alice_app, PDF.read_bytes(), "paper.pdf", text_layer="true", pdf_dpi=100

@@ -31,6 +31,7 @@ from ocr.engine.workflow import validate_workflow
 from ocr.export import FORMATS, ExportError, export, filename_for, media_type_for
 from ocr.export import Options as ExportOptions
 from ocr.ingest import IngestError
+from ocr.ingest.inputs import ZIP_MAGIC
 from ocr.models import App, Input, Page, Run, Workflow
 from ocr.workflows import UnknownWorkflowError
 
@@ -179,13 +180,16 @@ class InputListView(generics.ListCreateAPIView):
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         upload, workflow = data.pop("file"), data.pop("workflow", None) or None
+        # The answer's shape follows what the file is, as ingest judges it, not its name.
+        archive = upload.read(len(ZIP_MAGIC)) == ZIP_MAGIC
+        upload.seek(0)
         try:
             items = services.create_inputs(app, upload, workflow, options=data)
         except IngestError as exc:
             raise serializers.ValidationError({"file": [str(exc)]}) from None
         except UnknownWorkflowError as exc:
             raise serializers.ValidationError({"workflow": [str(exc)]}) from None
-        if len(items) == 1 and not upload.name.lower().endswith(".zip"):
+        if not archive:
             return Response(InputSerializer(items[0]).data, status=status.HTTP_201_CREATED)
         # A ZIP made several inputs: answer in the shape of a list.
         results = InputSerializer(items, many=True).data

@@ -17,13 +17,16 @@ _HEAD = 1024  # the PDF standard lets a header start anywhere in the first kilob
 _MP4_BOXES = (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")  # MP4 and QuickTime
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+
+
 def sniff(path: Path) -> str:
     """The kind: pdf, zip, video, or image (the fallback, which also judges unknown files)."""
     with path.open("rb") as file:
         head = file.read(_HEAD)
     if b"%PDF-" in head:
         return "pdf"
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(ZIP_MAGIC):
         return "zip"
     if head[4:8] in _MP4_BOXES or head.startswith(b"\x1a\x45\xdf\xa3"):  # MP4/MOV, MKV/WebM
         return "video"
