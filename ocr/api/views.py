@@ -31,7 +31,7 @@ from ocr.engine.workflow import validate_workflow
 from ocr.export import FORMATS, ExportError, export, filename_for, media_type_for
 from ocr.export import Options as ExportOptions
 from ocr.ingest import IngestError
-from ocr.ingest.inputs import ZIP_MAGIC
+from ocr.ingest.inputs import HEAD_BYTES, sniff_head
 from ocr.models import App, Input, Page, Run, Workflow
 from ocr.workflows import UnknownWorkflowError
 
@@ -181,7 +181,7 @@ class InputListView(generics.ListCreateAPIView):
         data = dict(form.validated_data)
         upload, workflow = data.pop("file"), data.pop("workflow", None) or None
         # The answer's shape follows what the file is, as ingest judges it, not its name.
-        archive = upload.read(len(ZIP_MAGIC)) == ZIP_MAGIC
+        archive = sniff_head(upload.read(HEAD_BYTES)) == "zip"
         upload.seek(0)
         try:
             items = services.create_inputs(app, upload, workflow, options=data)

@@ -13,20 +13,21 @@ from .pages import IngestedPage, InputInfo
 from .pdf import inspect_pdf, iter_pdf_pages
 from .video import inspect_video, iter_video_pages
 
-_HEAD = 1024  # the PDF standard lets a header start anywhere in the first kilobyte
+HEAD_BYTES = 1024  # the PDF standard lets a header start anywhere in the first kilobyte
 _MP4_BOXES = (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")  # MP4 and QuickTime
-
-
-ZIP_MAGIC = b"PK\x03\x04"
 
 
 def sniff(path: Path) -> str:
     """The kind: pdf, zip, video, or image (the fallback, which also judges unknown files)."""
     with path.open("rb") as file:
-        head = file.read(_HEAD)
+        return sniff_head(file.read(HEAD_BYTES))
+
+
+def sniff_head(head: bytes) -> str:
+    """sniff() for the first HEAD_BYTES of a file already open."""
     if b"%PDF-" in head:
         return "pdf"
-    if head.startswith(ZIP_MAGIC):
+    if head.startswith(b"PK\x03\x04"):
         return "zip"
     if head[4:8] in _MP4_BOXES or head.startswith(b"\x1a\x45\xdf\xa3"):  # MP4/MOV, MKV/WebM
         return "video"
