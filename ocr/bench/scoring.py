@@ -140,26 +140,22 @@ def anchored_text(regions: Sequence[Region], truth: Sequence[TruthBox]) -> str:
     accuracy (Pattern Recognition Letters, 2020). A line read across two columns still costs
     its misplaced half.
     """
-    rows = geometric_rows(truth)
-    rank = {index: place for place, index in enumerate(i for row in rows for i in row)}
-    if not rank:
+    order = [index for row in geometric_rows(truth) for index in row]
+    if not order:
         return geometric_text(regions)
-    order = list(rank)
-    targets = _bounds([truth[i].polygon for i in order])
+    targets = _bounds([truth[i].polygon for i in order])  # row k of targets has place k
     centres = (targets[:, :2] + targets[:, 2:]) / 2
+    read = [region for region in regions if region.text.strip()]
     placed: list[tuple[int, float, str]] = []
-    for region in regions:
-        if not region.text.strip():
-            continue
-        box = _bounds([region.polygon])[0]
+    for region, box in zip(read, _bounds([r.polygon for r in read]), strict=True):
         width = np.minimum(targets[:, 2], box[2]) - np.maximum(targets[:, 0], box[0])
         height = np.minimum(targets[:, 3], box[3]) - np.maximum(targets[:, 1], box[1])
         overlap = np.clip(width, 0, None) * np.clip(height, 0, None)
         if overlap.max() > 0:
-            best = int(overlap.argmax())
+            place = int(overlap.argmax())
         else:
-            best = int(((centres - (box[:2] + box[2:]) / 2) ** 2).sum(axis=1).argmin())
-        placed.append((rank[order[best]], float(box[0]), region.text))
+            place = int(((centres - (box[:2] + box[2:]) / 2) ** 2).sum(axis=1).argmin())
+        placed.append((place, float(box[0]), region.text))
     placed.sort(key=lambda item: item[:2])
     return " ".join(text for _, _, text in placed)
 
