@@ -26,7 +26,7 @@ from ocr.engine.types import PageImage, PageResult
 from ocr.ingest import IngestedPage, IngestError, inspect, iter_pages
 
 from .models import Input, Page, Region, Run
-from .services import enqueue_run, ingest_limits, reading_options
+from .services.inputs import enqueue_run, ingest_limits, reading_options
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Every write. Views and tasks parse their input, then call one of these."""
+"""Writes of inputs and the runs that read them (the worker's side is ocr/runs.py)."""
 
 from __future__ import annotations
 
@@ -11,28 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from ocr.engine.workflow import validate_workflow
+from ocr import workflows
 from ocr.ingest import InputInfo, Limits, extract_zip, inspect
 from ocr.ingest import Options as ReadingOptions
-
-from . import workflows
-from .models import App, Input, Region, Run, Workflow
+from ocr.models import App, Input, Run
 
 log = logging.getLogger(__name__)
-
-
-class VersionConflict(Exception):
-    def __init__(self, region: Region) -> None:
-        super().__init__("The region was changed by someone else.")
-        self.region = region
 
 
 def ingest_limits() -> Limits:
@@ -45,26 +34,6 @@ def ingest_limits() -> Limits:
         max_zip_members=settings.OCR_MAX_ZIP_MEMBERS,
         max_zip_bytes=settings.OCR_MAX_ZIP_MB * 1024 * 1024,
     )
-
-
-# Apps ---------------------------------------------------------------------------------------
-
-
-def create_app(owner: AbstractBaseUser, name: str, workflow: str = "default") -> App:
-    app = App(owner=owner, name=name.strip(), workflow=workflow or "default")
-    workflows.resolve(app, app.workflow)  # refuse an unknown workflow now, not at run time
-    app.save()
-    return app
-
-
-def update_app(app: App, *, name: str | None = None, workflow: str | None = None) -> App:
-    if name is not None:
-        app.name = name.strip()
-    if workflow is not None:
-        workflows.resolve(app, workflow)
-        app.workflow = workflow
-    app.save()
-    return app
 
 
 # Inputs and runs ----------------------------------------------------------------------------
@@ -157,7 +126,7 @@ def _queue_run(item: Input, resolved: workflows.ResolvedWorkflow) -> Run:
 
 
 def enqueue_run(run_id: int) -> None:
-    from .tasks import run_workflow
+    from ocr.tasks import run_workflow
 
     run_workflow.delay(run_id)
 
@@ -169,53 +138,3 @@ def delete_input(item: Input) -> None:
     for name in files:
         if name:
             storage.delete(name)
-
-
-# Regions --------------------------------------------------------------------------------------
-
-
-def edit_region(region: Region, text: str, version: int) -> Region:
-    """Compare-and-set on the version, so two people editing one region never overwrite silently."""
-    updated = Region.objects.filter(pk=region.pk, version=version).update(
-        text=text, version=F("version") + 1, edited=True, updated=timezone.now()
-    )
-    region.refresh_from_db()
-    if not updated:
-        raise VersionConflict(region)
-    return region
-
-
-# App and workflow management from the pages -----------------------------------------------------
-
-
-def delete_app(app: App) -> None:
-    """The app, its inputs, runs and workflows, and every file they kept."""
-    items = list(app.inputs.all())
-    for item in items:
-        delete_input(item)
-    app.delete()
-
-
-def create_workflow(app: App, name: str, nodes: list[dict[str, Any]]) -> Workflow:
-    """Save validated nodes under a name; raises the engine's WorkflowError for bad ones."""
-    return Workflow.objects.create(app=app, name=name.strip(), nodes=validate_workflow(nodes))
-
-
-def delete_workflow(workflow: Workflow) -> None:
-    """Remove a saved workflow; an app that ran it by default goes back to "default"."""
-    App.objects.filter(pk=workflow.app_id, workflow=str(workflow.pk)).update(workflow="default")
-    workflow.delete()
-
-
-# API tokens: DRF's TokenAuthentication keeps one token per user --------------------------------
-
-
-def regenerate_token(user: AbstractBaseUser) -> Token:
-    """A new key for the user; the old one stops working at once."""
-    with transaction.atomic():
-        Token.objects.filter(user=user).delete()
-        return Token.objects.create(user=user)
-
-
-def revoke_token(user: AbstractBaseUser) -> None:
-    Token.objects.filter(user=user).delete()
