@@ -1,9 +1,11 @@
-"""App, Workflow, Input, Page, Run, Region: what is stored. Writes go through services.py."""
+"""What is stored: apps, workflows, inputs and their pages, runs, and the page's regions with
+the corrections people made. Writes go through ocr/services/."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from ocr.engine.types import Region as EngineRegion
 
@@ -83,6 +85,16 @@ class Page(models.Model):
     height = models.PositiveIntegerField()
     image = models.FileField(upload_to=page_upload_to, max_length=500)
     timecode_ms = models.PositiveIntegerField(null=True, blank=True)  # video frames
+    # The run whose reading the page's machine regions are (a newer run's replaces it).
+    run = models.ForeignKey(
+        "Run", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A person checked every region and its text: ground truth for training.
+    verified = models.BooleanField(default=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["index"]
@@ -125,12 +137,24 @@ class Run(models.Model):
 
 
 class Region(models.Model):
+    """A region of a page as it is now: the newest run's reading with people's corrections.
+
+    `edited` marks a correction: a person changed its text, shape or place, or drew it. A later
+    reading of the page never removes a correction (see ocr/engine/overlay.py); the machine
+    regions it covers give way to it.
+    """
+
     class Source(models.TextChoices):
         OCR = "ocr"
         TEXT_LAYER = "text_layer"  # taken from a born-digital PDF page, not recognised
+        PERSON = "person"  # drawn by a person
 
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="regions")
+    # The run that read it; null for a drawn region (and once its run is gone).
+    run = models.ForeignKey(
+        Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="regions"
+    )
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="regions")
+    # Place in the page's reading order (ascending; gaps allowed, ties broken by id).
     order = models.PositiveIntegerField()
     polygon = models.JSONField()
     text = models.TextField(blank=True, default="")
@@ -139,6 +163,10 @@ class Region(models.Model):
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.OCR)
     version = models.PositiveIntegerField(default=1)
     edited = models.BooleanField(default=False)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)
     # Video text: the head of a track spans first_ms..last_ms; the same caption on the following
     # frames points to its head, so search and exports show it once.
@@ -149,9 +177,11 @@ class Region(models.Model):
     )
 
     class Meta:
-        ordering = ["page__index", "order"]
-        constraints = [
-            models.UniqueConstraint(fields=["run", "page", "order"], name="region_unique_order")
+        ordering = ["page__index", "order", "id"]
+        indexes = [
+            models.Index(fields=["page", "order"], name="region_page_order"),
+            # The review queue: an app's least confident lines first.
+            models.Index(fields=["score"], name="region_score"),
         ]
 
     def __str__(self) -> str:
@@ -165,3 +195,63 @@ class Region(models.Model):
             score=self.score,
             detection_score=self.detection_score,
         )
+
+
+class RunPage(models.Model):
+    """One run's own reading of one page, kept as it was read: the run's history, shown
+    read-only, while the page's Regions move on with newer runs and corrections."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="pages")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="readings")
+    # [{"polygon", "text", "score", "detection_score", "source"}] in reading order.
+    regions = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "page"], name="runpage_unique")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} on page {self.page_id}"
+
+
+class DeletedRegion(models.Model):
+    """A region a person deleted: later readings drop the machine regions it covers."""
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="deleted_regions")
+    polygon = models.JSONField()
+    text = models.TextField(blank=True, default="")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"deleted {self.text[:40]!r} on page {self.page_id}"
+
+
+class RegionChange(models.Model):
+    """One version of a region: who changed what, and when. The first change of a machine
+    region also records the version the run read (user empty)."""
+
+    class Action(models.TextChoices):
+        READ = "read"
+        EDIT = "edit"
+        DRAW = "draw"
+        SPLIT = "split"
+        MERGE = "merge"
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="changes")
+    version = models.PositiveIntegerField()
+    action = models.CharField(max_length=16, choices=Action.choices)
+    text = models.TextField(blank=True, default="")
+    polygon = models.JSONField()
+    order = models.PositiveIntegerField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version", "-id"]
+
+    def __str__(self) -> str:
+        return f"region {self.region_id} v{self.version}"

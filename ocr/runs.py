@@ -25,8 +25,9 @@ from ocr.engine.tracks import merge_tracks
 from ocr.engine.types import PageImage, PageResult
 from ocr.ingest import IngestedPage, IngestError, inspect, iter_pages
 
-from .models import Input, Page, Region, Run
+from .models import Input, Page, Region, Run, RunPage
 from .services.inputs import enqueue_run, ingest_limits, reading_options
+from .services.regions import lay_reading
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,9 @@ def claim_run(run_id: int) -> str | None:
 def execute_run(run_id: int) -> None:
     """Read every page of the run's input and save each page's regions as it finishes.
 
-    Idempotent: each page's regions replace that page's earlier ones, so running a run twice
-    (a redelivered message, a reaped run) leaves one set of regions.
+    Idempotent: each page's reading replaces that run's earlier reading of the page, and the
+    page's regions are laid again from it, so running a run twice (a redelivered message, a
+    reaped run) leaves one set of regions; corrections stay as they are.
     """
     token = claim_run(run_id)
     if token is None:
@@ -146,7 +148,9 @@ def save_page_result(
     result: PageResult,
     source: str = Region.Source.OCR,
 ) -> None:
-    """One transaction per page: page image, regions and progress appear together or not at all."""
+    """One transaction per page: page image, the run's reading, the page's regions and progress
+    appear together or not at all. The reading goes under the page's corrections, never over
+    them (services.regions.lay_reading); a page a newer run has already read keeps that one's."""
     with transaction.atomic():
         run = Run.objects.select_for_update().select_related("input").get(pk=run_id)
         if run.claim != token:
@@ -162,20 +166,15 @@ def save_page_result(
             )
             row.image.save(f"{result.index:05d}.png", ContentFile(_png(page.image)), save=False)
             row.save()
-        Region.objects.filter(run=run, page=row).delete()
-        Region.objects.bulk_create(
-            Region(
-                run=run,
-                page=row,
-                order=order,
-                polygon=region.to_dict()["polygon"],
-                text=region.text,
-                score=region.score,
-                detection_score=region.detection_score,
-                source=source,
-            )
-            for order, region in enumerate(result.regions)
+        row = Page.objects.select_for_update().get(pk=row.pk)  # people's edits wait for this
+        RunPage.objects.update_or_create(
+            run=run,
+            page=row,
+            defaults={"regions": [{**r.to_dict(), "source": source} for r in result.regions]},
         )
+        if row.run_id is None or row.run_id <= run.pk:
+            lay_reading(row, run, result.regions, source)
+            Page.objects.filter(pk=row.pk).update(run=run)
         Run.objects.filter(pk=run_id).update(
             progress_done=result.index + 1, heartbeat=timezone.now()
         )
@@ -185,7 +184,11 @@ def save_page_result(
 def link_video_tracks(run: Run) -> None:
     """The same caption on consecutive frames becomes one track: its first region carries the
     time span, the others point to it."""
-    rows = Region.objects.filter(run=run).select_related("page").order_by("page__index", "order")
+    rows = (
+        Region.objects.filter(page__input_id=run.input_id)
+        .select_related("page")
+        .order_by("page__index", "order", "pk")
+    )
     rows.update(repeat_of=None, first_ms=None, last_ms=None)  # idempotent when run again
     pages: dict[int, list[Region]] = {}
     for region in rows:

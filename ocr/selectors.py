@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from ocr.engine.types import PageResult
 from ocr.export import ExportDocument, ExportPage
 
-from .models import App, Input, Page, Region, Run
+from .models import App, Input, Page, Region, Run, RunPage
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -43,8 +44,8 @@ def get_run(user: User, pk: object) -> Run:
 
 
 def get_region(user: User, pk: object) -> Region:
-    regions = Region.objects.filter(run__input__app__in=visible_apps(user))
-    return _get(regions.select_related("page", "run"), pk)
+    regions = Region.objects.filter(page__input__app__in=visible_apps(user))
+    return _get(regions.select_related("page", "page__input"), pk)
 
 
 def inputs_with_latest_run(app: App) -> QuerySet[Input]:
@@ -66,13 +67,25 @@ def result_run(item: Input) -> Run | None:
     return runs.filter(status=Run.Status.SUCCEEDED).first() or runs.first()
 
 
-def result_pages(run: Run) -> QuerySet[Page]:
-    regions = Region.objects.filter(run=run).order_by("order")
+def result_pages(item: Input) -> QuerySet[Page]:
+    """The input's pages with their current regions (the newest reading and the corrections)
+    in reading order, as `page.run_regions`."""
+    regions = Region.objects.order_by("order", "pk").select_related("corrected_by")
     return (
-        Page.objects.filter(input_id=run.input_id)
+        Page.objects.filter(input=item)
         .order_by("index")
         .prefetch_related(Prefetch("regions", queryset=regions, to_attr="run_regions"))
     )
+
+
+def run_readings(run: Run) -> list[tuple[Page, list[dict[str, Any]]]]:
+    """One run's own reading of each page it read, as it was read: the run's history."""
+    readings = RunPage.objects.filter(run=run).select_related("page").order_by("page__index")
+    return [(reading.page, reading.regions) for reading in readings]
+
+
+def input_runs(item: Input) -> QuerySet[Run]:
+    return item.runs.order_by("-created", "-id")
 
 
 def get_page(item: Input, index: object) -> Page:
@@ -89,9 +102,8 @@ def _get_by(queryset: QuerySet[Any], **lookup: object) -> Any:
 def export_document(item: Input) -> ExportDocument:
     """The input's result with its current (edited) text, in the exporters' shape. A caption
     repeated on following video frames appears once, on the frame where it starts."""
-    run = result_run(item)
     pages = []
-    for page in result_pages(run) if run else []:
+    for page in result_pages(item):
         regions = [r for r in page.run_regions if r.repeat_of_id is None]
         result = PageResult(
             index=page.index,
@@ -126,25 +138,32 @@ def input_grid(app: App, status: str | None = None) -> QuerySet[Input]:
         latest_total=Subquery(latest.values("progress_total")[:1]),
         latest_error=Subquery(latest.values("error")[:1]),
         thumb_page=Subquery(first_page.values("pk")[:1]),
+        page_count=_count(Page.objects.filter(input=OuterRef("pk"))),
+        verified_pages=_count(Page.objects.filter(input=OuterRef("pk"), verified=True)),
     )
     return inputs.filter(latest_status=status) if status else inputs
 
 
-def text_previews(run_ids: list[int]) -> dict[int, str]:
-    """The start of each run's text on its first page; one query for a whole grid page."""
+def _count(rows: QuerySet[Any]) -> Coalesce:
+    counted = rows.order_by().values("input").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
+def text_previews(input_ids: list[int]) -> dict[int, str]:
+    """The start of each input's text on its first page; one query for a whole grid page."""
     regions = (
-        Region.objects.filter(run_id__in=run_ids, page__index=0, repeat_of=None)
-        .order_by("run_id", "order")
-        .values_list("run_id", "text")
+        Region.objects.filter(page__input_id__in=input_ids, page__index=0, repeat_of=None)
+        .order_by("page__input_id", "order", "pk")
+        .values_list("page__input_id", "text")
     )
     previews: dict[int, str] = {}
-    for run_id, text in regions:
-        so_far = previews.get(run_id, "")
+    for input_id, text in regions:
+        so_far = previews.get(input_id, "")
         if len(so_far) < PREVIEW_CHARS and text.strip():
-            previews[run_id] = f"{so_far} {text.strip()}".strip()
+            previews[input_id] = f"{so_far} {text.strip()}".strip()
     return {
-        run_id: text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
-        for run_id, text in previews.items()
+        input_id: text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+        for input_id, text in previews.items()
     }
 
 
@@ -163,6 +182,28 @@ def page_list(item: Input) -> QuerySet[Page]:
     return Page.objects.filter(input=item).order_by("index").only("input", "index", "timecode_ms")
 
 
-def page_regions(run: Run, page: Page) -> QuerySet[Region]:
-    """One page's regions of one run, in reading order."""
-    return Region.objects.filter(run=run, page=page).order_by("order")
+def page_regions(page: Page) -> QuerySet[Region]:
+    """One page's current regions, in reading order."""
+    return Region.objects.filter(page=page).order_by("order", "pk").select_related("corrected_by")
+
+
+# The review queue ---------------------------------------------------------------------------------
+
+
+def review_queue(app: App) -> QuerySet[Region]:
+    """The app's lines no person has checked yet, on pages not verified, least confident first."""
+    return (
+        Region.objects.filter(
+            page__input__app=app, page__verified=False, edited=False, repeat_of__isnull=True
+        )
+        .select_related("page")
+        .order_by("score", "pk")
+    )
+
+
+def review_progress(app: App) -> dict[str, int]:
+    """Lines of the app a person has checked (corrected, confirmed, or on a verified page)."""
+    lines = Region.objects.filter(page__input__app=app, repeat_of__isnull=True)
+    total = lines.count()
+    reviewed = lines.filter(Q(edited=True) | Q(page__verified=True)).count()
+    return {"reviewed": reviewed, "total": total}

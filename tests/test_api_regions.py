@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ocr.models import Region
 from tests.factories import input_with_result
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def region(alice_app):
-    return input_with_result(alice_app).runs.get().regions.order_by("order").first()
+    return Region.objects.filter(page__input=input_with_result(alice_app)).order_by("order").first()
 
 
 def test_it_returns_regions_in_reading_order(alice_api, alice_app) -> None:
@@ -21,7 +22,7 @@ def test_it_returns_regions_in_reading_order(alice_api, alice_app) -> None:
     assert page["regions"][0]["polygon"][0] == [10.0, 10.0]
     assert set(page["regions"][0]) == {
         "id", "polygon", "text", "score", "detection_score", "version", "edited", "source",
-        "first_ms", "last_ms", "repeat_of",
+        "order", "corrected_by", "corrected_at", "first_ms", "last_ms", "repeat_of",
     }  # fmt: skip
 
 
@@ -33,6 +34,7 @@ def test_it_saves_an_edit_with_the_current_version(alice_api, region) -> None:
     assert response.json()["text"] == "corrected"
     assert response.json()["version"] == 2
     assert response.json()["edited"] is True
+    assert response.json()["corrected_by"] == "alice"
 
 
 def test_it_refuses_a_stale_version_with_both_texts(alice_api, region) -> None:
@@ -52,7 +54,10 @@ def test_it_refuses_a_stale_version_with_both_texts(alice_api, region) -> None:
     [
         ({"text": "x"}, "version"),
         ({"text": "x", "version": 0}, "version"),
-        ({"version": 1}, "text"),
+        ({"version": 1}, "text"),  # nothing to change
+        ({"text": "x", "version": 1, "polygon": [[0, 0], [1, 1]]}, "polygon"),
+        ({"text": "x", "version": 1, "polygon": "square"}, "polygon"),
+        ({"version": 1, "order": -1}, "order"),
     ],
 )
 def test_it_explains_bad_edits(alice_api, region, payload, field) -> None:

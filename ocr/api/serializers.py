@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.request import Request
 
 from ocr.export import FORMATS
 from ocr.models import App, Input, Page, Region, Run, Workflow
@@ -117,21 +119,96 @@ class InputSerializer(serializers.ModelSerializer):
         return {"id": run_id, "status": status} if run_id else None
 
 
+class PageCountSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    verified = serializers.IntegerField()
+
+
+class InputDetailSerializer(InputSerializer):
+    """One input, with what a re-run keeps and how much of it people verified."""
+
+    corrections = serializers.SerializerMethodField(
+        help_text="Regions people changed, drew or deleted: a new run keeps them."
+    )
+    pages = serializers.SerializerMethodField()
+
+    class Meta(InputSerializer.Meta):
+        fields = [*InputSerializer.Meta.fields, "corrections", "pages"]
+        read_only_fields = fields
+
+    def get_corrections(self, item: Input) -> int:
+        from ocr.services.regions import count_corrections
+
+        return count_corrections(item.pk)
+
+    @extend_schema_field(PageCountSerializer)
+    def get_pages(self, item: Input) -> dict[str, int]:
+        return {"total": item.pages.count(), "verified": item.pages.filter(verified=True).count()}
+
+
 class RegionSerializer(serializers.ModelSerializer):
     polygon = PolygonField(read_only=True)
+    corrected_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = Region
         fields = [
             "id", "polygon", "text", "score", "detection_score", "version", "edited", "source",
-            "first_ms", "last_ms", "repeat_of",
+            "order", "corrected_by", "corrected_at", "first_ms", "last_ms", "repeat_of",
         ]  # fmt: skip
         read_only_fields = fields
 
 
+MAX_POLYGON_POINTS = 2000
+
+
+def check_polygon(value: Any) -> list[tuple[float, float]]:
+    """[[x, y], ...]: at least three points of two finite numbers each."""
+    if not isinstance(value, list) or not 3 <= len(value) <= MAX_POLYGON_POINTS:
+        raise serializers.ValidationError(
+            f"Send a list of 3 to {MAX_POLYGON_POINTS} points, each [x, y] in page pixels."
+        )
+    points = []
+    for point in value:
+        if (
+            not isinstance(point, list | tuple)
+            or len(point) != 2
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in point)
+            or not all(abs(float(v)) < 1e7 for v in point)
+        ):
+            raise serializers.ValidationError("Each point is [x, y]: two numbers in page pixels.")
+        points.append((float(point[0]), float(point[1])))
+    return points
+
+
+class PolygonInputField(PolygonField):
+    def to_internal_value(self, data: Any) -> Any:
+        return check_polygon(super().to_internal_value(data))
+
+
 class RegionEditSerializer(serializers.Serializer):
-    text = serializers.CharField(allow_blank=True, max_length=10_000, trim_whitespace=False)
+    """Send the version you started from and what to change."""
+
     version = serializers.IntegerField(min_value=1)
+    text = serializers.CharField(
+        allow_blank=True, max_length=10_000, trim_whitespace=False, required=False
+    )
+    polygon = PolygonInputField(required=False)
+    order = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, required=False, help_text="New place, from 0."
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if not {"text", "polygon", "order"} & data.keys():
+            raise serializers.ValidationError(
+                {
+                    "text": [
+                        "Send what to change: text, polygon or order "
+                        "(or the same text, to confirm it)."
+                    ]
+                }
+            )
+        return data
 
 
 class ExportQuerySerializer(serializers.Serializer):
@@ -158,5 +235,12 @@ def page_payload(page: Page, image_url: str) -> dict[str, Any]:
         "height": page.height,
         "timecode_ms": page.timecode_ms,
         "image": image_url,
+        "verified": page.verified,
+        "run": page.run_id,
         "regions": RegionSerializer(getattr(page, "run_regions", []), many=True).data,
     }
+
+
+def page_image_url(request: Request, page: Page) -> str:
+    path = reverse("api:page-image", args=[page.input_id, page.index])
+    return request.build_absolute_uri(path)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import search, views
+from . import corrections, search, views
 
 app_name = "api"
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("apps/<int:app>/search/", search.SearchView.as_view(), name="search"),
     path("models/", views.ModelListView.as_view(), name="models"),
     path("inputs/<int:input>/", views.InputDetailView.as_view(), name="input"),
-    path("inputs/<int:input>/runs/", views.RunCreateView.as_view(), name="input-runs"),
+    path("inputs/<int:input>/runs/", views.InputRunsView.as_view(), name="input-runs"),
     path("inputs/<int:input>/result/", views.ResultView.as_view(), name="result"),
     path("inputs/<int:input>/export/", views.ExportView.as_view(), name="export"),
     path(
@@ -22,5 +22,24 @@ urlpatterns = [
         name="page-image",
     ),
     path("runs/<int:run>/", views.RunDetailView.as_view(), name="run"),
-    path("regions/<int:region>/", views.RegionView.as_view(), name="region"),
+    path(
+        "inputs/<int:input>/pages/<int:index>/regions/",
+        corrections.RegionDrawView.as_view(),
+        name="page-regions",
+    ),
+    path(
+        "inputs/<int:input>/pages/<int:index>/verified/",
+        corrections.PageVerifiedView.as_view(),
+        name="page-verified",
+    ),
+    path("apps/<int:app>/review/", corrections.ReviewView.as_view(), name="review"),
+    path("regions/<int:region>/", corrections.RegionView.as_view(), name="region"),
+    path(
+        "regions/<int:region>/history/",
+        corrections.RegionHistoryView.as_view(),
+        name="region-history",
+    ),
+    path("regions/<int:region>/crop/", corrections.RegionCropView.as_view(), name="region-crop"),
+    path("regions/<int:region>/split/", corrections.RegionSplitView.as_view(), name="region-split"),
+    path("regions/<int:region>/merge/", corrections.RegionMergeView.as_view(), name="region-merge"),
 ]

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse
-from django.urls import reverse
+from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -32,13 +31,12 @@ from ocr.export import FORMATS, ExportError, export, filename_for, media_type_fo
 from ocr.export import Options as ExportOptions
 from ocr.ingest import IngestError
 from ocr.ingest.inputs import HEAD_BYTES, sniff_head
-from ocr.models import App, Input, Page, Run, Workflow
+from ocr.models import App, Input, Run, Workflow
 from ocr.workflows import UnknownWorkflowError
 
 from .errors import PayloadTooLarge
 from .negotiation import FileResponseNegotiation
 from .schema import (
-    ConflictSerializer,
     GalleryModelSerializer,
     InputPageSerializer,
     ResultSerializer,
@@ -48,13 +46,13 @@ from .schema import (
 from .serializers import (
     AppSerializer,
     ExportQuerySerializer,
+    InputDetailSerializer,
     InputSerializer,
     InputUploadSerializer,
-    RegionEditSerializer,
-    RegionSerializer,
     RunCreateSerializer,
     RunSerializer,
     WorkflowSerializer,
+    page_image_url,
     page_payload,
 )
 from .throttling import LoginRateThrottle
@@ -198,7 +196,7 @@ class InputListView(generics.ListCreateAPIView):
 
 
 class InputDetailView(generics.RetrieveDestroyAPIView):
-    serializer_class = InputSerializer
+    serializer_class = InputDetailSerializer
 
     def get_object(self) -> Input:
         return selectors.get_input(self.request.user, self.kwargs["input"])
@@ -207,13 +205,18 @@ class InputDetailView(generics.RetrieveDestroyAPIView):
         services.delete_input(instance)
 
 
-class RunCreateView(APIView):
-    throttle_scope = "uploads"  # starts OCR work: see UploadRateThrottle
+@extend_schema_view(get=extend_schema(summary="The input's runs, newest first."))
+class InputRunsView(generics.ListAPIView):
+    serializer_class = RunSerializer
+    throttle_scope = "uploads"  # POST starts OCR work: see UploadRateThrottle
+
+    def get_queryset(self) -> QuerySet[Run]:
+        return selectors.input_runs(selectors.get_input(self.request.user, self.kwargs["input"]))
 
     @extend_schema(
         request=RunCreateSerializer,
         responses={201: RunSerializer},
-        summary="Start another run on the input.",
+        summary="Start another run on the input; its corrections are kept.",
     )
     def post(self, request: Request, input: str) -> Response:
         item = selectors.get_input(request.user, input)
@@ -233,24 +236,59 @@ class RunDetailView(generics.RetrieveAPIView):
         return selectors.get_run(self.request.user, self.kwargs["run"])
 
 
+class ResultQuerySerializer(serializers.Serializer):
+    run = serializers.IntegerField(
+        required=False, min_value=1, help_text="One run's own reading, as it was read."
+    )
+
+
 class ResultView(APIView):
-    @extend_schema(responses={200: ResultSerializer}, summary="The latest result, edits included.")
+    @extend_schema(
+        parameters=[ResultQuerySerializer],
+        responses={200: ResultSerializer},
+        summary="The result: the newest reading with every correction on top.",
+        description="With `run`, that run's own reading as it was read, read-only: its regions "
+        "have no id or version, and corrections are not applied.",
+    )
     def get(self, request: Request, input: str) -> Response:
         item = selectors.get_input(request.user, input)
-        run = selectors.result_run(item)
-        pages = selectors.result_pages(run) if run else []
+        form = ResultQuerySerializer(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        if "run" in form.validated_data:
+            run = selectors.get_run(request.user, form.validated_data["run"])
+            if run.input_id != item.pk:
+                raise Http404("Not found.")
+            pages = [
+                {**page_payload(page, page_image_url(request, page)), "regions": _as_read(regions)}
+                for page, regions in selectors.run_readings(run)
+            ]
+        else:
+            run = selectors.result_run(item)
+            pages = [
+                page_payload(p, page_image_url(request, p)) for p in selectors.result_pages(item)
+            ]
         return Response(
-            {
-                "input": item.pk,
-                "run": RunSerializer(run).data if run else None,
-                "pages": [page_payload(page, _image_url(request, page)) for page in pages],
-            }
+            {"input": item.pk, "run": RunSerializer(run).data if run else None, "pages": pages}
         )
 
 
-def _image_url(request: Request, page: Page) -> str:
-    path = reverse("api:page-image", args=[page.input_id, page.index])
-    return request.build_absolute_uri(path)
+def _as_read(regions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A run's stored reading in the region shape, marked as history (no id, no version)."""
+    return [
+        {
+            "id": None,
+            "version": None,
+            "edited": False,
+            "order": order,
+            "corrected_by": None,
+            "corrected_at": None,
+            "first_ms": None,
+            "last_ms": None,
+            "repeat_of": None,
+            **region,
+        }
+        for order, region in enumerate(regions)
+    ]
 
 
 class PageImageView(APIView):
@@ -299,39 +337,3 @@ class ExportView(APIView):
         response = HttpResponse(body, content_type=media_type_for(document, fmt))
         response["Content-Disposition"] = f'attachment; filename="{filename_for(document, fmt)}"'
         return response
-
-
-class RegionView(APIView):
-    @extend_schema(responses={200: RegionSerializer})
-    def get(self, request: Request, region: str) -> Response:
-        return Response(RegionSerializer(selectors.get_region(request.user, region)).data)
-
-    @extend_schema(
-        request=RegionEditSerializer,
-        responses={
-            200: RegionSerializer,
-            409: OpenApiResponse(
-                ConflictSerializer,
-                description="`version` is stale: `current` is the region as it is now.",
-            ),
-        },
-        summary="Edit a region's text; send the version you started from.",
-    )
-    def patch(self, request: Request, region: str) -> Response:
-        target = selectors.get_region(request.user, region)
-        form = RegionEditSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        try:
-            edited = services.edit_region(target, **form.validated_data)
-        except services.VersionConflict as exc:
-            # Both texts go back, so the client can show them side by side and let the user choose.
-            return Response(
-                {
-                    "detail": f"The region was changed by someone else (it is now at version "
-                    f"{exc.region.version}). Apply your edit to the current text and send that "
-                    "version.",
-                    "current": RegionSerializer(exc.region).data,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
-        return Response(RegionSerializer(edited).data)

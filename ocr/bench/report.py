@@ -36,7 +36,7 @@ PROTOCOL = (
 )
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
             for line in cpuinfo:
@@ -74,7 +74,7 @@ def machine(threads: int) -> dict[str, Any]:
     ram = _ram_gib()
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "ram_gib": round(ram, 1) if ram is not None else None,
         "gpu": _gpu(),

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from .geometry import order_clockwise
+from .geometry import FloatArray, order_clockwise
 from .types import Crop, DetectedRegion, PageImage, RGBImage
 
 VERTICAL_RATIO = 1.5  # taller than this times the width: a vertical line of text
@@ -17,9 +17,20 @@ VERTICAL_RATIO = 1.5  # taller than this times the width: a vertical line of tex
 DEFAULT_ORIENTATION_THRESHOLD = 0.95
 
 
-def rectify(pixels: RGBImage, quad: Sequence[tuple[float, float]], padding: int = 0) -> RGBImage:
-    """The quadrilateral warped to an upright rectangle, with `padding` page pixels around it."""
-    src = order_clockwise(np.asarray(quad, dtype=np.float32)[:4])
+def quadrilateral(polygon: Sequence[tuple[float, float]]) -> FloatArray:
+    """The four corners to warp: a quadrilateral as it is, any other polygon (a many-point line
+    polygon as eScriptorium and Transkribus export them, or one a person drew) reduced to its
+    minimum-area rectangle. Warping the first four points of such a polygon cut its line into a
+    sliver (line CER 0.99 on handwritten pages with the truth's polygons)."""
+    points = np.asarray(polygon, dtype=np.float32).reshape(-1, 2)
+    if len(points) != 4:
+        points = cv2.boxPoints(cv2.minAreaRect(points))
+    return order_clockwise(points)
+
+
+def rectify(pixels: RGBImage, polygon: Sequence[tuple[float, float]], padding: int = 0) -> RGBImage:
+    """The polygon warped to an upright rectangle, with `padding` page pixels around it."""
+    src = quadrilateral(polygon)
     width = max(1, round(max(np.linalg.norm(src[0] - src[1]), np.linalg.norm(src[3] - src[2]))))
     height = max(1, round(max(np.linalg.norm(src[0] - src[3]), np.linalg.norm(src[1] - src[2]))))
     # Shifting the target corners in by `padding` makes the warp sample real page context

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from .gallery import get_model
 from .protocols import Cropper, Detector, Recognizer
 from .reading_order import sort_regions
-from .types import PageImage, PageResult, Region
+from .types import DetectedRegion, PageImage, PageResult, Polygon, Recognition, Region
 from .workflow import Node, validate_workflow
 
 
@@ -73,3 +73,31 @@ def get_pipeline(nodes: object) -> Pipeline:
     """A per-process cached pipeline, so a worker loads each workflow's models once."""
     normalised = validate_workflow(nodes)
     return _cached_pipeline(json.dumps(normalised, sort_keys=True))
+
+
+class Reader:
+    """A workflow's cropper and recognizer without its detector: reads regions people drew."""
+
+    def __init__(self, cropper: Cropper, recognizer: Recognizer) -> None:
+        self.cropper = cropper
+        self.recognizer = recognizer
+
+    def read(self, page: PageImage, polygons: Sequence[Polygon]) -> list[Recognition]:
+        regions = [DetectedRegion(polygon=polygon, score=1.0) for polygon in polygons]
+        return self.recognizer.recognize(self.cropper.crop(page, regions))
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_reader(key: str) -> Reader:
+    stages: dict[str, Any] = {}
+    for node in json.loads(key):
+        spec = get_model(node["model"])
+        if spec.kind in ("cropper", "recognizer"):
+            stages[spec.kind] = spec.loader(node["params"])
+    return Reader(stages["cropper"], stages["recognizer"])
+
+
+def get_reader(nodes: object) -> Reader:
+    """A per-process cached reader (cropper and recognizer) of a workflow."""
+    normalised = validate_workflow(nodes)
+    return _cached_reader(json.dumps(normalised, sort_keys=True))

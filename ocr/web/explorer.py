@@ -36,7 +36,7 @@ def page(request: HttpRequest, input: int, index: int) -> HttpResponse:
     if position is None and pages:
         return redirect("web:page", input=item.pk, index=pages[0].index)
     current = selectors.get_page(item, index) if run and position is not None else None
-    regions = list(selectors.page_regions(run, current)) if run and current else []
+    regions = list(selectors.page_regions(current)) if current else []
     for region in regions:
         # Joined here rather than in a template loop: a scan can have hundreds of regions.
         region.points = " ".join(f"{x:g},{y:g}" for x, y in region.polygon)  # type: ignore[attr-defined]

@@ -38,9 +38,9 @@ def grid_context(request: HttpRequest, app: App) -> dict[str, Any]:
         request.GET.get("page")
     )
     items = list(results)
-    previews = selectors.text_previews([i.latest_run_id for i in items if i.latest_run_id])
+    previews = selectors.text_previews([i.pk for i in items])
     for item in items:
-        item.preview = previews.get(item.latest_run_id, "")
+        item.preview = previews.get(item.pk, "")
     return {
         "filter_form": form,
         "status": status,
@@ -62,8 +62,7 @@ def inputs(request: HttpRequest, app: int) -> HttpResponse:
 
 def _row(request: HttpRequest, item: Input, status: int = 200) -> HttpResponse:
     grid_item = selectors.input_grid(item.app).get(pk=item.pk)
-    preview = selectors.text_previews([grid_item.latest_run_id] if grid_item.latest_run_id else [])
-    grid_item.preview = preview.get(grid_item.latest_run_id, "")
+    grid_item.preview = selectors.text_previews([item.pk]).get(item.pk, "")
     context = {"app": item.app, "item": grid_item}
     return render(request, "ocr/_input_row.html", context, status=status)
 

@@ -48,6 +48,19 @@ def test_rectify_straightens_and_pads() -> None:
     assert padded[0, 0].max() == 0  # page context, not the region
 
 
+def test_rectify_cuts_a_many_point_line_polygon_whole() -> None:
+    # A handwritten line as eScriptorium exports it: points along the top edge, then back along
+    # the bottom. Warping its first four points used to cut a sliver off the line's start.
+    page = np.zeros((100, 400, 3), dtype=np.uint8)
+    page[30:60, 20:380] = 255
+    top = [(float(x), 30.0 + (x % 40) / 20) for x in range(20, 381, 30)]
+    bottom = [(float(x), 60.0 - (x % 40) / 20) for x in range(380, 19, -30)]
+    crop = rectify(page, top + bottom)
+    assert 355 <= crop.shape[1] <= 365
+    assert 28 <= crop.shape[0] <= 33
+    assert crop[4:-4, 4:-4].min() > 200
+
+
 def test_rectify_turns_vertical_text() -> None:
     page = np.zeros((300, 100, 3), dtype=np.uint8)
     crop = rectify(page, [(10, 10), (40, 10), (40, 210), (10, 210)])

@@ -52,8 +52,8 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 # Straight SQL: the ORM's cascade would load a million regions to delete them.
                 cursor.execute(
-                    "DELETE FROM ocr_region WHERE run_id IN "
-                    "(SELECT r.id FROM ocr_run r JOIN ocr_input i ON i.id = r.input_id "
+                    "DELETE FROM ocr_region WHERE page_id IN "
+                    "(SELECT p.id FROM ocr_page p JOIN ocr_input i ON i.id = p.input_id "
                     "WHERE i.app_id IN (SELECT id FROM ocr_app WHERE owner_id = %s))",
                     [user.pk],
                 )
