@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.db import connection
 
 from ocr import search
 from ocr.models import Region, Run
 from ocr.search import query as search_query
+from ocr.services.regions import lay_reading
 from tests.factories import input_with_result
 
 pytestmark = pytest.mark.django_db
@@ -79,20 +82,18 @@ def test_fuzzy_search_tolerates_ocr_errors(alice_app) -> None:
     assert texts(alice_app, "bridqe", fuzzy=True) == ["L0ndon bridge"]  # one wrong letter
 
 
-def test_it_searches_only_each_inputs_result_run(alice_app) -> None:
+def test_it_searches_the_pages_current_regions_not_earlier_readings(alice_app) -> None:
     item = input_with_result(alice_app, ("an old reading",))
-    newer = item.runs.get()
-    # A newer run that failed does not replace the one that succeeded as the result.
-    failed = Run.objects.create(input=item, workflow_name="x", workflow_nodes=[], status="failed")
-    Region.objects.create(
-        run=failed, page=newer.regions.get().page, order=0, polygon=[], text="a failed reading"
-    )
-    assert texts(alice_app, "reading") == ["an old reading"]
+    region = Region.objects.get(page__input=item)
+    newer = Run.objects.create(input=item, workflow_name="x", workflow_nodes=[])
+    lay_reading(region.page, newer, [replace(region.as_result(), text="a new reading")], "ocr")
+    # The old run's reading is history (RunPage), not the page's text.
+    assert texts(alice_app, "reading") == ["a new reading"]
 
 
 def test_it_leaves_out_video_caption_repeats(alice_app) -> None:
     item = input_with_result(alice_app, ("breaking news", "breaking news"))
-    head, repeat = item.runs.get().regions.order_by("order")
+    head, repeat = Region.objects.filter(page__input=item).order_by("order")
     Region.objects.filter(pk=repeat.pk).update(repeat_of=head)
     assert [hit.region for hit in search.search(alice_app, "news")] == [head.pk]
 
