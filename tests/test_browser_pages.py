@@ -28,7 +28,7 @@ def _screenshots() -> Path:
 def no_queue(monkeypatch) -> list[int]:
     """Runs are created but never sent to a worker; the list holds their ids."""
     sent: list[int] = []
-    monkeypatch.setattr("ocr.services.enqueue_run", sent.append)
+    monkeypatch.setattr("ocr.services.inputs.enqueue_run", sent.append)
     return sent
 
 

@@ -55,7 +55,8 @@ class Worker:
                 return
             if self.process.poll() is not None:
                 break
-            time.sleep(0.05)
+            # Checks often go through the API: five a second stay under its rate limit.
+            time.sleep(0.2)
         tail = self.log.read_text(errors="replace")[-3000:]
         raise AssertionError(f"timed out waiting for {what}; worker log:\n{tail}")
 

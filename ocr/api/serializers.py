@@ -147,8 +147,13 @@ class InputDetailSerializer(InputSerializer):
 
 
 class RegionSerializer(serializers.ModelSerializer):
+    # Null only in a run's own reading (result ?run=N): history has no id or version.
+    id = serializers.IntegerField(read_only=True, allow_null=True)
+    version = serializers.IntegerField(read_only=True, allow_null=True)
     polygon = PolygonField(read_only=True)
-    corrected_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    corrected_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Region
