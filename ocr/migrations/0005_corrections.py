@@ -2,8 +2,9 @@
 
 Regions were one set per run, and the result was the newest run's set: a re-run hid every edit.
 Now Region holds the page's current regions (the newest reading with corrections on top), and
-each run's own reading is kept in RunPage. Existing data: the result run's regions stay the
-page's regions; every run's regions are copied to RunPage; the other runs' rows go.
+each run's own reading is kept in RunPage. Existing data is moved by migration 0006 (on
+PostgreSQL, rows deleted in this migration's transaction would leave trigger events pending,
+and the indexes made at its end refuse to be built then).
 
 On SQLite, altering ocr_region rebuilds the table, which drops the triggers that keep the FTS5
 tables of migration 0003 in step: they are made again at the end.
@@ -37,38 +38,6 @@ def _sqlite_triggers(apps, schema_editor):
             f"INSERT INTO {table}(rowid, text) VALUES (new.id, new.text); END"
         )
         schema_editor.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
-
-
-def _readings_per_run(apps, schema_editor):
-    Input = apps.get_model("ocr", "Input")
-    Page = apps.get_model("ocr", "Page")
-    Region = apps.get_model("ocr", "Region")
-    RunPage = apps.get_model("ocr", "RunPage")
-    for item in Input.objects.all().iterator():
-        runs = list(item.runs.order_by("-created", "-id"))
-        if not runs:
-            continue
-        result = next((r for r in runs if r.status == "succeeded"), runs[0])
-        for run in runs:
-            pages: dict[int, list[dict]] = {}
-            for region in Region.objects.filter(run=run).order_by("page_id", "order"):
-                pages.setdefault(region.page_id, []).append(
-                    {
-                        "polygon": region.polygon,
-                        "text": region.text,
-                        "score": region.score,
-                        "detection_score": region.detection_score,
-                        "source": region.source,
-                    }
-                )
-            RunPage.objects.bulk_create(
-                RunPage(run=run, page_id=page_id, regions=regions)
-                for page_id, regions in pages.items()
-            )
-            if run.pk != result.pk:
-                Region.objects.filter(run=run).delete()
-            else:
-                Page.objects.filter(pk__in=list(pages)).update(run=run)
 
 
 class Migration(migrations.Migration):
@@ -200,6 +169,5 @@ class Migration(migrations.Migration):
             model_name='runpage',
             constraint=models.UniqueConstraint(fields=('run', 'page'), name='runpage_unique'),
         ),
-        migrations.RunPython(_readings_per_run, migrations.RunPython.noop),
         migrations.RunPython(_sqlite_triggers, migrations.RunPython.noop),
     ]
