@@ -88,6 +88,12 @@ def input_runs(item: Input) -> QuerySet[Run]:
     return item.runs.order_by("-created", "-id")
 
 
+def run_page_reading(run: Run, page: Page) -> list[dict[str, Any]] | None:
+    """One run's own reading of one page, as it was read; None when the run did not read it."""
+    reading = RunPage.objects.filter(run=run, page=page).only("regions").first()
+    return reading.regions if reading else None
+
+
 def get_page(item: Input, index: object) -> Page:
     return _get_by(Page.objects.filter(input=item), index=index)
 
@@ -179,7 +185,8 @@ def first_page(item: Input) -> Page:
 
 def page_list(item: Input) -> QuerySet[Page]:
     """The input's pages, neither their regions nor sizes: what page navigation needs."""
-    return Page.objects.filter(input=item).order_by("index").only("input", "index", "timecode_ms")
+    pages = Page.objects.filter(input=item).order_by("index")
+    return pages.only("input", "index", "timecode_ms", "verified")
 
 
 def page_regions(page: Page) -> QuerySet[Region]:

@@ -1,6 +1,14 @@
 // The explorer: one page image with its regions as SVG polygons, and the regions' text in reading
-// order beside it, edited in place through the API. Zoom and pan only change the SVG's viewBox (in
-// page pixels), so hundreds of polygons are never laid out again; every listener is delegated.
+// order beside it, corrected in place through the API. Zoom and pan only change the SVG's viewBox
+// (in page pixels), so hundreds of polygons are never laid out again; every listener is delegated.
+// explorer-model.js keeps the regions, explorer-edit.js saves changes (with undo), explorer-line.js
+// is the line editor, explorer-tools.js the drawing and dragging.
+
+import { request, problem } from "./corrections.js";
+import { createEditing } from "./explorer-edit.js";
+import { createLineEditor } from "./explorer-line.js";
+import { createModel } from "./explorer-model.js";
+import { createTools } from "./explorer-tools.js";
 
 const root = document.getElementById("explorer");
 if (root) explorer(root);
@@ -8,6 +16,7 @@ if (root) explorer(root);
 function explorer(root) {
   const W = Number(root.dataset.width);
   const H = Number(root.dataset.height);
+  const readonly = root.hasAttribute("data-readonly");
   const svg = root.querySelector("svg");
   const figure = root.querySelector(".page-view");
   const list = document.getElementById("regions");
@@ -15,11 +24,8 @@ function explorer(root) {
   const status = document.getElementById("edit-status");
   const count = document.getElementById("regions-count");
   const lowOnly = document.getElementById("low-only");
-  const items = Array.from(list.querySelectorAll("li[data-region-id]"));
-  const polygons = new Map(
-    Array.from(svg.querySelectorAll("polygon[data-region-id]"), (p) => [p.dataset.regionId, p]),
-  );
-  const itemsById = new Map(items.map((li) => [li.dataset.regionId, li]));
+  const verified = document.getElementById("page-verified");
+  const model = createModel({ svg, list, high: Number(root.dataset.high), medium: Number(root.dataset.medium) });
   const MAX_ZOOM = 24;
 
   // legible.js highlights any [data-region-id] while hovered by toggling `selected`, which would
@@ -28,8 +34,14 @@ function explorer(root) {
     root.addEventListener(type, (event) => { if (event.target !== root) event.stopPropagation(); }, true);
   }
 
+  function say(message, isError = false) {
+    status.textContent = message;
+    status.classList.toggle("error", isError);
+  }
+
   // ---- view: the viewBox always has the figure's aspect, so one scale applies to both axes ----
   let view = { x: 0, y: 0, w: W, h: H };
+  let atFit = true;
   let frame = 0;
 
   function fitted() {
@@ -50,12 +62,14 @@ function explorer(root) {
     // Keep the view's centre on the page, so the page can never be lost off screen.
     const cx = Math.min(W, Math.max(0, next.x + next.w / 2));
     const cy = Math.min(H, Math.max(0, next.y + next.h / 2));
-    view = w >= fit.w ? fit : { x: cx - w / 2, y: cy - h / 2, w, h };
+    atFit = w >= fit.w;
+    view = atFit ? fit : { x: cx - w / 2, y: cy - h / 2, w, h };
     if (!frame) {
       frame = requestAnimationFrame(() => {
         frame = 0;
         svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
         root.dataset.zoom = (fitted().w / view.w).toFixed(2);
+        tools?.rescale();
       });
     }
   }
@@ -76,8 +90,13 @@ function explorer(root) {
     };
   }
 
-  function reveal(polygon) {
-    const b = polygon.getBBox();
+  // Page pixels per screen pixel at the current zoom.
+  const pixel = () => view.w / (svg.getBoundingClientRect().width || 1);
+
+  function reveal(id) {
+    const shape = model.get(id)?.shape;
+    if (!shape) return;
+    const b = shape.getBBox();
     const inside = b.x >= view.x && b.y >= view.y && b.x + b.width <= view.x + view.w && b.y + b.height <= view.y + view.h;
     if (!inside) setView({ ...view, x: b.x + b.width / 2 - view.w / 2, y: b.y + b.height / 2 - view.h / 2 });
   }
@@ -89,13 +108,17 @@ function explorer(root) {
     zoomBy(Math.exp(-event.deltaY * lines * 0.002), p.x, p.y);
   }, { passive: false });
 
-  // A press that moves pans; one that does not is a click on whatever polygon it hit.
+  // A press that moves pans; one that does not is a click on whatever polygon it hit. Drawing
+  // tools and corner handles take the left button first (Space or the middle button still pan).
   let drag = null;
   svg.addEventListener("pointerdown", (event) => {
-    if (event.button !== 0) return;
+    if (tools?.pointerdown(event)) return;
+    if (event.button !== 0 && event.button !== 1) return;
+    if (event.button === 1) event.preventDefault();
     drag = { id: event.pointerId, x: event.clientX, y: event.clientY, view, moved: false };
   });
   svg.addEventListener("pointermove", (event) => {
+    if (tools?.pointermove(event)) return;
     if (drag && drag.id === event.pointerId) {
       const dx = event.clientX - drag.x;
       const dy = event.clientY - drag.y;
@@ -108,15 +131,17 @@ function explorer(root) {
     if (!tip.hidden) placeTip(event);
   });
   svg.addEventListener("pointerup", (event) => {
+    if (tools?.pointerup(event)) { drag = null; return; }
     if (!drag || drag.id !== event.pointerId) return;
     const moved = drag.moved;
     drag = null;
     figure.classList.remove("panning");
     const polygon = event.target.closest && event.target.closest("polygon[data-region-id]");
-    if (!moved && polygon) { select(polygon.dataset.regionId); edit(itemsById.get(polygon.dataset.regionId)); }
+    if (!moved && polygon && event.button === 0) { select(polygon.dataset.regionId); edit(polygon.dataset.regionId); }
   });
   svg.addEventListener("pointercancel", () => { drag = null; figure.classList.remove("panning"); });
-  new ResizeObserver(() => setView(view)).observe(svg);
+  // A page shown whole stays whole when the view changes size (the line editor opening).
+  new ResizeObserver(() => setView(atFit ? fitted() : view)).observe(svg);
 
   // ---- hover: the text beside the cursor, and the region marked in both places ----
   function placeTip(event) {
@@ -125,14 +150,15 @@ function explorer(root) {
     tip.style.transform = `translate(${Math.max(4, x)}px, ${event.clientY - box.top + 18}px)`;
   }
   function hover(id, on) {
-    polygons.get(id)?.toggleAttribute("data-hover", on);
-    itemsById.get(id)?.toggleAttribute("data-hover", on);
+    const record = model.get(id);
+    record?.shape.toggleAttribute("data-hover", on);
+    record?.li.toggleAttribute("data-hover", on);
   }
   svg.addEventListener("pointerover", (event) => {
     const polygon = event.target.closest("polygon[data-region-id]");
     if (!polygon || drag?.moved) return;
     hover(polygon.dataset.regionId, true);
-    tip.textContent = textOf(itemsById.get(polygon.dataset.regionId)) || "(no text)";
+    tip.textContent = model.get(polygon.dataset.regionId)?.text || "(no text)";
     tip.hidden = false;
     placeTip(event);
   });
@@ -153,149 +179,127 @@ function explorer(root) {
 
   // ---- selection, kept in step between the drawing and the list ----
   let selected = null;
-  function select(id, { focus = true } = {}) {
-    if (selected && selected !== id) {
-      polygons.get(selected)?.classList.remove("selected");
-      const old = itemsById.get(selected);
-      if (old) { old.classList.remove("selected"); old.tabIndex = -1; }
+  function select(id, { focus = true, center = false } = {}) {
+    const old = model.get(selected);
+    if (old && selected !== id) {
+      old.shape.classList.remove("selected");
+      old.li.classList.remove("selected");
+      old.li.tabIndex = -1;
     }
-    selected = id;
-    const li = itemsById.get(id);
-    const polygon = polygons.get(id);
-    if (!li) return;
-    li.classList.add("selected");
-    li.tabIndex = 0;
-    polygon?.classList.add("selected");
-    if (polygon) reveal(polygon);
-    if (focus && !li.contains(document.activeElement)) li.focus();
+    const record = model.get(id);
+    selected = record ? record.id : null;
+    tools?.corners(record);
+    refresh();
+    if (!record) return;
+    record.li.classList.add("selected");
+    record.li.tabIndex = 0;
+    record.shape.classList.add("selected");
+    reveal(record.id);
+    if (focus && !record.li.contains(document.activeElement)) record.li.focus();
+    // Scrolled inside the list only: the page itself stays where it is.
+    const top = record.li.offsetTop;
+    if (center) list.scrollTop = top - (list.clientHeight - record.li.offsetHeight) / 2;
+    else if (top < list.scrollTop || top + record.li.offsetHeight > list.scrollTop + list.clientHeight) {
+      list.scrollTop = top - list.clientHeight / 3;
+    }
     const url = new URL(location.href);
-    url.searchParams.set("region", id);
+    url.searchParams.set("region", record.id);
     history.replaceState(null, "", url);
   }
 
   function visibleItems() {
-    return root.classList.contains("low-only") ? items.filter((li) => li.dataset.band !== "high") : items;
+    return root.classList.contains("low-only") ? model.records.filter((r) => r.li.dataset.band !== "high") : model.records;
+  }
+
+  function neighbour(id, delta) {
+    const shown = visibleItems();
+    const at = shown.findIndex((r) => r.id === String(id));
+    return at < 0 ? null : shown[at + delta] ?? null;
   }
 
   function step(delta) {
     const shown = visibleItems();
     if (!shown.length) return;
-    const at = shown.findIndex((li) => li.dataset.regionId === selected);
+    const at = shown.findIndex((r) => r.id === selected);
     const next = at < 0 ? (delta > 0 ? 0 : shown.length - 1) : Math.min(shown.length - 1, Math.max(0, at + delta));
-    select(shown[next].dataset.regionId);
+    select(shown[next].id);
   }
 
   list.addEventListener("click", (event) => {
     const li = event.target.closest("li[data-region-id]");
-    if (!li || li.querySelector("form, .conflict")) return;
+    if (!li || event.target.closest(".conflict, .grip")) return;
     select(li.dataset.regionId);
-    edit(li);
+    edit(li.dataset.regionId);
   });
   list.addEventListener("focusin", (event) => {
+    // The entry itself, not a button of its conflict panel (selecting would move the panel).
     const li = event.target.closest("li[data-region-id]");
-    if (li && li.dataset.regionId !== selected) select(li.dataset.regionId, { focus: false });
+    if (li && li === event.target && li.dataset.regionId !== selected) select(li.dataset.regionId, { focus: false });
   });
 
-  // ---- editing in place, saved with the version it started from ----
-  const regionUrl = (id) => root.dataset.regionUrl.replace(/0\/$/, `${id}/`);
-  const textOf = (li) => li.querySelector(".text")?.textContent ?? "";
+  // ---- editing: saved through explorer-edit.js; the toolbar follows what can be done ----
+  const editing = readonly ? null : createEditing({ root, model, say, changed });
+  const line = readonly
+    ? null
+    : createLineEditor({ root, model, editing, select, reveal, neighbour, say });
+  const tools = readonly
+    ? null
+    : createTools({ root, svg, list, model, editing, toPage, pixel, say, visible: visibleItems, drawn: (region) => edit(String(region.id)) });
 
-  function say(message, isError = false) {
-    status.textContent = message;
-    status.classList.toggle("error", isError);
+  function edit(id) {
+    if (line && model.get(id)) line.open(id);
   }
 
-  function edit(li) {
-    if (!li || li.querySelector("form, .conflict")) return;
-    const form = document.createElement("form");
-    form.className = "edit";
-    const input = document.createElement("input");
-    input.type = "text";
-    input.value = textOf(li);
-    input.setAttribute("aria-label", `Text of region ${items.indexOf(li) + 1}`);
-    const save = button("Save", "submit");
-    const cancel = button("Cancel");
-    form.append(input, save, cancel);
-    li.querySelector(".text").hidden = true;
-    li.append(form);
-    input.focus();
-    input.select();
-    form.addEventListener("submit", (event) => { event.preventDefault(); send(li, input.value, Number(li.dataset.version)); });
-    cancel.addEventListener("click", () => close(li));
-    input.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") { event.preventDefault(); close(li); }
-    });
+  function changed() {
+    if (selected && !model.get(selected)) selected = null;
+    line?.sync();
+    if (selected) tools?.corners(model.get(selected));
+    count.textContent = countText();
+    refresh();
   }
 
-  function button(label, type = "button") {
-    const b = document.createElement("button");
-    b.type = type;
-    b.textContent = label;
-    return b;
+  function refresh() {
+    if (readonly) return;
+    const at = model.index(selected);
+    const last = model.records.length - 1;
+    const blocked = {
+      "merge-previous": at <= 0,
+      earlier: at <= 0,
+      "merge-next": at < 0 || at >= last,
+      later: at < 0 || at >= last,
+    };
+    for (const b of root.querySelectorAll("[data-needs=region]")) b.disabled = at < 0 || Boolean(blocked[b.dataset.action]);
+    const { undo, redo } = editing.history();
+    const undoButton = root.querySelector('[data-action="undo"]');
+    const redoButton = root.querySelector('[data-action="redo"]');
+    undoButton.disabled = !undo;
+    undoButton.title = undo ? `Undo the ${undo} (Ctrl+Z)` : "Nothing to undo (Ctrl+Z)";
+    redoButton.disabled = !redo;
+    redoButton.title = redo ? `Redo the ${redo} (Ctrl+Shift+Z)` : "Nothing to redo (Ctrl+Shift+Z)";
   }
 
-  function close(li, text) {
-    li.querySelectorAll("form, .conflict").forEach((el) => el.remove());
-    const span = li.querySelector(".text");
-    if (text !== undefined) span.textContent = text;
-    span.hidden = false;
-    li.focus();
+  // Actions on the selected region commit the line editor first, so its text is saved before.
+  function onSelected(run) {
+    return () => {
+      if (!selected) { say("Select a region first (click it, or j / k).", true); return; }
+      line?.commit();
+      run(selected);
+    };
   }
 
-  async function send(li, text, version) {
-    const id = li.dataset.regionId;
-    say("Saving…");
-    let response;
-    let body = {};
-    try {
-      response = await fetch(regionUrl(id), {
-        method: "PATCH",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": root.dataset.csrf },
-        body: JSON.stringify({ text, version }),
-      });
-      body = await response.json().catch(() => ({}));
-    } catch (_) {
-      say("Could not reach the server; your text is still in the box.", true);
-      return;
-    }
-    if (response.ok) {
-      li.dataset.version = body.version;
-      li.dataset.edited = "";
-      close(li, body.text);
-      say("Saved.");
-    } else if (response.status === 409 && body.current) {
-      conflict(li, text, body.current);
-    } else {
-      say(body.detail || Object.values(body).flat().join(" ") || `Not saved (${response.status}).`, true);
-    }
+  async function mergeWith(delta) {
+    const other = model.records[model.index(selected) + delta];
+    if (!other) { say(delta < 0 ? "The first line has no line before it." : "The last line has no line after it.", true); return; }
+    const keep = delta < 0 ? other.id : selected;
+    line?.close({ focus: false });
+    const merged = await editing.mergeWith(selected, other.id);
+    select(merged ? String(merged.id) : keep);
   }
 
-  function conflict(li, mine, current) {
-    li.querySelectorAll("form, .conflict").forEach((el) => el.remove());
-    li.dataset.version = current.version;
-    const box = document.createElement("div");
-    box.className = "conflict";
-    box.setAttribute("role", "group");
-    box.setAttribute("aria-label", "Edit conflict");
-    const note = document.createElement("p");
-    note.textContent = "Someone else changed this region while you edited it.";
-    const texts = document.createElement("dl");
-    for (const [term, value] of [["Your text", mine], ["Current text", current.text]]) {
-      const dt = document.createElement("dt");
-      dt.textContent = term;
-      const dd = document.createElement("dd");
-      dd.textContent = value;
-      texts.append(dt, dd);
-    }
-    const keep = button("Keep mine");
-    const theirs = button("Use theirs");
-    keep.addEventListener("click", () => send(li, mine, Number(current.version)));
-    theirs.addEventListener("click", () => { close(li, current.text); say("Kept the current text."); });
-    box.append(note, texts, keep, theirs);
-    li.append(box);
-    say("Not saved: the region changed meanwhile. Choose which text to keep.", true);
-    keep.focus();
+  async function erase(id) {
+    const next = model.records[model.index(id) + 1] || model.records[model.index(id) - 1];
+    line?.close({ focus: false });
+    if (await editing.erase(id)) { if (next) select(next.id); else list.focus(); }
   }
 
   // ---- toolbar and keys ----
@@ -304,20 +308,46 @@ function explorer(root) {
     root.querySelector('[data-action="overlays"]').setAttribute("aria-pressed", String(!off));
   }
 
+  function countText() {
+    const all = model.records.length;
+    if (lowOnly.checked) return `${visibleItems().length} of ${all} regions`;
+    return `${all} region${all === 1 ? "" : "s"}`;
+  }
+
   function filterLow() {
     root.classList.toggle("low-only", lowOnly.checked);
-    const shown = visibleItems().length;
-    count.textContent = lowOnly.checked ? `${shown} of ${items.length} regions` : `${items.length} region${items.length === 1 ? "" : "s"}`;
+    count.textContent = countText();
   }
   lowOnly.addEventListener("change", filterLow);
+
+  verified?.addEventListener("change", async () => {
+    const wanted = verified.checked;
+    const answer = await request("PUT", root.dataset.verifiedUrl, root.dataset.csrf, { verified: wanted });
+    if (answer.ok) {
+      say(wanted ? "Page marked verified: its regions and text are ground truth." : "Page no longer marked verified.");
+      document.querySelector('.pages a[aria-current="page"]')?.toggleAttribute("data-verified", wanted);
+    } else {
+      verified.checked = !wanted;
+      say(`Not changed: ${problem(answer)}`, true);
+    }
+  });
 
   const actions = {
     "zoom-in": () => zoomBy(1.5),
     "zoom-out": () => zoomBy(1 / 1.5),
     fit: () => setView(fitted()),
     overlays: toggleOverlays,
+    delete: onSelected(erase),
+    "merge-previous": onSelected(() => mergeWith(-1)),
+    "merge-next": onSelected(() => mergeWith(1)),
+    earlier: onSelected((id) => editing.move(id, { by: -1 })),
+    later: onSelected((id) => editing.move(id, { by: 1 })),
+    undo: () => { line?.close({ focus: false }); editing.undo(); },
+    redo: () => { line?.close({ focus: false }); editing.redo(); },
   };
   root.querySelector(".explorer-tools").addEventListener("click", (event) => {
+    const tool = event.target.closest("button[data-tool]")?.dataset.tool;
+    if (tool) { tools.use(tool); return; }
     const action = event.target.closest("button[data-action]")?.dataset.action;
     if (action) actions[action]();
   });
@@ -328,8 +358,23 @@ function explorer(root) {
     Boolean(el.closest("textarea, select, [contenteditable]")) || (el.tagName === "INPUT" && !NOT_TEXT.has(el.type));
 
   document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
-    if (isTyping(event.target)) return;
+    if (event.isComposing || isTyping(event.target)) return;
+    const key = event.key;
+    if (!readonly && (event.ctrlKey || event.metaKey) && !event.altKey) {
+      const letter = key.toLowerCase();
+      if (letter === "z" || letter === "y") {
+        event.preventDefault();
+        if (letter === "y" || event.shiftKey) actions.redo(); else actions.undo();
+      }
+      return;
+    }
+    if (!readonly && event.altKey && !event.ctrlKey && !event.metaKey && (key === "ArrowUp" || key === "ArrowDown")) {
+      event.preventDefault();
+      actions[key === "ArrowUp" ? "earlier" : "later"]();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (tools?.key(event)) { event.preventDefault(); return; }
     const control = event.target.closest("button, a, summary");
     const keys = {
       j: () => step(1),
@@ -339,20 +384,28 @@ function explorer(root) {
       "-": actions["zoom-out"],
       "0": actions.fit,
       o: toggleOverlays,
-      Escape: () => {
-        const open = list.querySelector("li:has(> form, > .conflict)");
-        if (open) close(open);
-      },
-      Enter: control ? null : () => edit(itemsById.get(selected) || (step(1), itemsById.get(selected))),
+      Escape: () => line?.close(),
+      Enter: control ? null : () => { if (!selected) step(1); edit(selected); },
     };
-    const run = keys[event.key];
+    if (!readonly) {
+      Object.assign(keys, {
+        v: () => tools.use("select"),
+        r: () => tools.use("rectangle"),
+        p: () => tools.use("polygon"),
+        Delete: actions.delete,
+        m: actions["merge-next"],
+        M: actions["merge-previous"],
+      });
+    }
+    const run = keys[key];
     if (run) { event.preventDefault(); run(); }
   });
 
   // ---- start: the server may have marked a region (a search hit); first draw is measured ----
-  const initial = items.find((li) => li.classList.contains("selected"));
-  if (initial) select(initial.dataset.regionId, { focus: false });
-  else if (items.length) items[0].tabIndex = 0;
+  const initial = model.records.find((r) => r.li.classList.contains("selected"));
+  if (initial) select(initial.id, { focus: false, center: true });
+  else if (model.records.length) model.records[0].li.tabIndex = 0;
+  refresh();
   setView(fitted());
 
   const image = svg.querySelector("image");

@@ -106,7 +106,11 @@
       const check = async () => {
         try {
           const run = await (await fetch(runStatus.dataset.runUrl)).json();
-          if (run.status !== runStatus.dataset.status || String(run.progress.done) !== runStatus.dataset.done) { location.reload(); return; }
+          if (run.status !== runStatus.dataset.status || String(run.progress.done) !== runStatus.dataset.done) {
+            // A person correcting the page keeps their open line and undo history: no reload.
+            if (!document.querySelector("#explorer[data-changed], #explorer[data-editing]")) { location.reload(); return; }
+            runStatus.textContent = `${run.status} (reload to see what it read)`;
+          }
         } catch (_) { /* try again */ }
         setTimeout(check, 1500);
       };

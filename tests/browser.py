@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -103,3 +104,45 @@ def sign_in(page: Any, base_url: str, username: str = "alice") -> None:
     page.get_by_label("Password").fill(f"{username}-password-1")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Your apps")).to_be_visible()
+
+
+def signed_in(page: Any, live_server: Any, user: Any) -> None:
+    """Signed in without the form: the session cookie of a Django login, in the page's context."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"].value
+    page.context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
+
+
+def open_explorer(page: Any, url: str) -> None:
+    """The explorer at `url`, once its regions are drawn and its keys answer."""
+    page.goto(url)
+    page.wait_for_selector("#explorer[data-drawn]")
+
+
+def page_point(page: Any, x: float, y: float) -> tuple[float, float]:
+    """Where a point of the explorer's page image is on the screen, at the current zoom."""
+    script = """([x, y]) => {
+        const svg = document.querySelector('#explorer .page-view svg');
+        const p = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM());
+        return [p.x, p.y];
+    }"""
+    sx, sy = page.evaluate(script, [x, y])
+    return float(sx), float(sy)
+
+
+def result_regions(page: Any, live_server: Any, item: Any, index: int = 0) -> list[dict[str, Any]]:
+    """A page's regions as the API answers them to the browser's session."""
+    result = page.request.get(f"{live_server.url}/api/v1/inputs/{item.pk}/result/").json()
+    return result["pages"][index]["regions"]
+
+
+def screenshots() -> Path:
+    """Where browser tests leave their screenshots (LEGIBLE_SCREENSHOTS, else var/screenshots)."""
+    from django.conf import settings
+
+    folder = Path(os.environ.get("LEGIBLE_SCREENSHOTS") or Path(settings.VAR_DIR) / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -138,3 +138,21 @@ def test_a_rerun_needs_the_csrf_token(alice, alice_app) -> None:
     client.force_login(alice)
     assert client.post(f"/inputs/{item.pk}/runs/", {"workflow": ""}).status_code == 403
     assert item.runs.count() == 1
+
+
+def test_it_says_how_many_corrections_a_rerun_carries_over(
+    client, alice, alice_app
+) -> None:
+    from ocr.services import regions as corrections
+
+    item = input_with_result(alice_app, ("one", "two", "three"))
+    client.force_login(alice)
+    assert (
+        "No corrections on this input yet"
+        in client.get(f"/inputs/{item.pk}/runs/").content.decode()
+    )
+    one, two, three = item.pages.get().regions.order_by("order")
+    corrections.edit_region(one, one.version, user=alice, text="one, corrected")
+    corrections.delete_region(two, two.version, user=alice)
+    html = client.get(f"/inputs/{item.pk}/runs/").content.decode()
+    assert "2 corrections on this input" in html and "will be carried over" in html

@@ -1,13 +1,18 @@
-"""The explorer: one page of one input with its regions, edited in place through the API
-(static/explorer.js). Access goes through the selectors (404 for what is not yours)."""
+"""The explorer: one page of one input with its regions, corrected in place through the API
+(static/explorer*.js), or, with ?run=N, one earlier run's own reading of it, read-only. Access
+goes through the selectors (404 for what is not yours)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ocr import selectors
+from ocr.models import Input, Run
 
 EXPORT_LINKS = [
     ("txt", "Plain text"),
@@ -27,24 +32,71 @@ def confidence_band(score: float) -> str:
     return "high" if score >= HIGH else "medium" if score >= MEDIUM else "low"
 
 
+@dataclass(frozen=True)
+class ShownRegion:
+    """What the page template draws of a region: the current one, or one of a run's reading
+    (which has no id of its own: `key` names it within the page, and `version` is None)."""
+
+    key: str
+    text: str
+    score: float
+    points: str
+    band: str
+    version: int | None = None
+    edited: bool = False
+
+
+def _shown(key: object, polygon: Any, text: str, score: float, **rest: Any) -> ShownRegion:
+    # Joined here rather than in a template loop: a scan can have hundreds of regions.
+    points = " ".join(f"{x:g},{y:g}" for x, y in polygon)
+    band = confidence_band(score)
+    return ShownRegion(str(key), text, score, points, band, **rest)
+
+
+def _viewed_run(request: HttpRequest, item: Input) -> Run | None:
+    """The earlier run named by ?run=N, whose own reading is shown read-only."""
+    wanted = request.GET.get("run")
+    if not wanted:
+        return None
+    run = selectors.get_run(request.user, wanted)
+    if run.input_id != item.pk:
+        raise Http404("Not found.")
+    return run
+
+
 @login_required
 def page(request: HttpRequest, input: int, index: int) -> HttpResponse:
     item = selectors.get_input(request.user, input)
     run = selectors.result_run(item)
+    viewed = _viewed_run(request, item)
     pages = list(selectors.page_list(item)) if run else []
     position = next((i for i, p in enumerate(pages) if p.index == index), None)
     if position is None and pages:
         return redirect("web:page", input=item.pk, index=pages[0].index)
     current = selectors.get_page(item, index) if run and position is not None else None
-    regions = list(selectors.page_regions(current)) if current else []
-    for region in regions:
-        # Joined here rather than in a template loop: a scan can have hundreds of regions.
-        region.points = " ".join(f"{x:g},{y:g}" for x, y in region.polygon)  # type: ignore[attr-defined]
-        region.band = confidence_band(region.score)  # type: ignore[attr-defined]
+    read_by_run = True
+    if current is None:
+        regions: list[ShownRegion] = []
+    elif viewed is not None:
+        reading = selectors.run_page_reading(viewed, current)
+        read_by_run = reading is not None
+        regions = [
+            _shown(f"run{viewed.pk}-{i}", r["polygon"], r["text"], r["score"])
+            for i, r in enumerate(reading or [])
+        ]
+    else:
+        regions = [
+            _shown(r.pk, r.polygon, r.text, r.score, version=r.version, edited=r.edited)
+            for r in selectors.page_regions(current)
+        ]
     context = {
         "input": item,
         "app": item.app,
         "run": run,
+        "runs": list(selectors.input_runs(item)),
+        "viewed": viewed,
+        "read_by_run": read_by_run,
+        "run_query": f"?run={viewed.pk}" if viewed else "",
         "page": current,
         "pages": pages,
         "previous": pages[position - 1] if position else None,

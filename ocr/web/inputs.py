@@ -17,6 +17,7 @@ from PIL import Image
 
 from ocr import selectors, services
 from ocr.models import App, Input
+from ocr.services.regions import count_corrections
 from ocr.workflows import UnknownWorkflowError
 
 from .forms import GridFilterForm, RerunForm
@@ -107,5 +108,10 @@ def rerun(request: HttpRequest, input: int) -> HttpResponse:
             messages.success(request, f"{item.name}: reading it again with {run.workflow_name}.")
             return redirect("web:app", app=item.app_id)
     status = 400 if form.errors else 200
-    context = {"app": item.app, "input": item, "form": form}
+    context = {
+        "app": item.app,
+        "input": item,
+        "form": form,
+        "corrections": count_corrections(item.pk),
+    }
     return render(request, "ocr/rerun.html", context, status=status)
