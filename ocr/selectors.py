@@ -208,6 +208,16 @@ def review_queue(app: App) -> QuerySet[Region]:
     )
 
 
+def review_batch(app: App, after: tuple[float, int] | None, limit: int) -> list[Region]:
+    """The queue's next `limit` lines after the (score, id) of the last one shown: a keyset, so
+    lines checked meanwhile (which leave the queue) never make the next batch skip any."""
+    queue = review_queue(app).select_related("page__input")
+    if after is not None:
+        score, pk = after
+        queue = queue.filter(Q(score__gt=score) | Q(score=score, pk__gt=pk))
+    return list(queue[:limit])
+
+
 def review_progress(app: App) -> dict[str, int]:
     """Lines of the app a person has checked (corrected, confirmed, or on a verified page)."""
     lines = Region.objects.filter(page__input__app=app, repeat_of__isnull=True)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import account, explorer, gallery, inputs, search, views, workflows
+from . import account, explorer, gallery, inputs, review, search, views, workflows
 
 app_name = "web"
 
@@ -32,6 +32,7 @@ urlpatterns = [
         name="workflow-delete",
     ),
     path("apps/<int:app>/search/", search.search_page, name="search"),
+    path("apps/<int:app>/review/", review.review, name="review"),
     path("inputs/<int:input>/", views.input_detail, name="input"),
     path("inputs/<int:input>/row/", inputs.input_row, name="input-row"),
     path("inputs/<int:input>/thumbnail/", inputs.thumbnail, name="thumbnail"),
