@@ -155,6 +155,11 @@ def _count(rows: QuerySet[Any]) -> Coalesce:
     return Coalesce(Subquery(counted[:1]), 0)
 
 
+def page_counts(input_ids: list[int]) -> dict[int, int]:
+    rows = Page.objects.filter(input_id__in=input_ids).values("input_id").annotate(n=Count("pk"))
+    return {row["input_id"]: row["n"] for row in rows}
+
+
 def text_previews(input_ids: list[int]) -> dict[int, str]:
     """The start of each input's text on its first page; one query for a whole grid page."""
     regions = (

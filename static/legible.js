@@ -72,7 +72,28 @@
     await Promise.all(lanes);
   }
 
+  // The grid's checkboxes: "Delete selected…" says how many and waits for at least one.
+  function picked() {
+    const panel = document.getElementById("inputs-panel");
+    const button = document.getElementById("delete-picked");
+    if (!panel || !button) return;
+    const boxes = Array.from(panel.querySelectorAll('input[name="input"][form="inputs-bulk"]'));
+    const count = boxes.filter((box) => box.checked).length;
+    button.disabled = count === 0;
+    document.getElementById("picked-count").textContent = count ? `${count} selected` : "";
+    const all = document.getElementById("pick-all");
+    if (all) { all.checked = count > 0 && count === boxes.length; all.indeterminate = count > 0 && count < boxes.length; }
+  }
+  document.addEventListener("change", (event) => {
+    if (event.target.id === "pick-all") {
+      document.querySelectorAll('#inputs-panel input[name="input"][form="inputs-bulk"]').forEach((box) => { box.checked = event.target.checked; });
+    }
+    if (event.target.closest("#inputs-panel")) picked();
+  });
+  document.addEventListener("htmx:afterSwap", picked);
+
   document.addEventListener("DOMContentLoaded", () => {
+    picked();
     const form = document.getElementById("upload-form");
     const section = document.getElementById("upload");
     if (form && section) {

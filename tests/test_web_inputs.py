@@ -140,9 +140,7 @@ def test_a_rerun_needs_the_csrf_token(alice, alice_app) -> None:
     assert item.runs.count() == 1
 
 
-def test_it_says_how_many_corrections_a_rerun_carries_over(
-    client, alice, alice_app
-) -> None:
+def test_it_says_how_many_corrections_a_rerun_carries_over(client, alice, alice_app) -> None:
     from ocr.services import regions as corrections
 
     item = input_with_result(alice_app, ("one", "two", "three"))
@@ -156,3 +154,70 @@ def test_it_says_how_many_corrections_a_rerun_carries_over(
     corrections.delete_region(two, two.version, user=alice)
     html = client.get(f"/inputs/{item.pk}/runs/").content.decode()
     assert "2 corrections on this input" in html and "will be carried over" in html
+
+
+def test_it_shows_how_many_pages_of_each_input_are_verified(client, alice, alice_app) -> None:
+    from ocr.services import regions as corrections
+
+    item = input_with_result(alice_app)
+    client.force_login(alice)
+    assert "0 of 1 page verified" in client.get(f"/apps/{alice_app.pk}/").content.decode()
+    corrections.set_verified(item.pages.get(), True, user=alice)
+    html = client.get(f"/apps/{alice_app.pk}/").content.decode()
+    assert "1 of 1 page verified" in html and "all-verified" in html
+
+
+def test_it_deletes_the_inputs_chosen_after_a_confirmation(
+    client, alice, alice_app, media_root
+) -> None:
+    from ocr.models import Input
+
+    keep, first, second = (input_with_result(alice_app) for _ in range(3))
+    Input.objects.filter(pk=first.pk).update(name="first.png")
+    Input.objects.filter(pk=second.pk).update(name="second.png")
+    page_file = media_root / first.pages.get().image.name
+    assert page_file.exists()
+    client.force_login(alice)
+    url = f"/apps/{alice_app.pk}/inputs/delete/"
+
+    confirm = client.get(url, {"input": [first.pk, second.pk]}).content.decode()
+    assert "Delete 2 inputs?" in confirm and "first.png" in confirm and "second.png" in confirm
+    assert Input.objects.count() == 3  # asking deletes nothing
+
+    response = client.post(url, {"input": [first.pk, second.pk]})
+    assert response["Location"] == f"/apps/{alice_app.pk}/"
+    assert list(Input.objects.values_list("pk", flat=True)) == [keep.pk]
+    assert not page_file.exists()
+    assert "Deleted 2 inputs." in client.get(response["Location"]).content.decode()
+
+    one = client.get(url, {"input": keep.pk}).content.decode()
+    assert "Delete phototest.png?" in one
+
+
+def test_it_asks_for_inputs_before_deleting_and_refuses_anothers(
+    client, alice, bob, alice_app
+) -> None:
+    from ocr import services
+
+    item = input_with_result(alice_app)
+    bobs = input_with_result(services.create_app(bob, "Bob's"))
+    client.force_login(alice)
+    url = f"/apps/{alice_app.pk}/inputs/delete/"
+    response = client.get(url)
+    assert response["Location"] == f"/apps/{alice_app.pk}/"
+    assert "Choose the inputs to delete first." in client.get(response["Location"]).content.decode()
+    refused = client.post(url, {"input": [item.pk, bobs.pk]})
+    assert refused.status_code == 400 and bobs.__class__.objects.count() == 2
+    client.force_login(bob)
+    assert client.get(url, {"input": item.pk}).status_code == 404
+    assert client.post(url, {"input": item.pk}).status_code == 404
+    assert item.__class__.objects.filter(pk=item.pk).exists()
+
+
+def test_it_needs_the_csrf_token_to_delete_inputs(alice, alice_app) -> None:
+    item = input_with_result(alice_app)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post(f"/apps/{alice_app.pk}/inputs/delete/", {"input": item.pk})
+    assert response.status_code == 403
+    assert item.__class__.objects.filter(pk=item.pk).exists()

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from ocr.engine.workflow import READY_WORKFLOWS
-from ocr.models import App, Run
+from ocr.models import App, Input, Run
 
 
 def workflow_choices() -> list[tuple[str, str]]:
@@ -39,6 +39,19 @@ class RerunForm(forms.Form):
     def __init__(self, app: App, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["workflow"].choices = [("", "The app's workflow"), *app_workflow_choices(app)]
+
+
+class InputsDeleteForm(forms.Form):
+    """The inputs of one app chosen in the grid (?input=1&input=2)."""
+
+    input = forms.ModelMultipleChoiceField(
+        queryset=Input.objects.none(),
+        error_messages={"required": "Choose the inputs to delete first."},
+    )
+
+    def __init__(self, app: App, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["input"].queryset = app.inputs.order_by("name", "pk")  # type: ignore[attr-defined]
 
 
 class GridFilterForm(forms.Form):

@@ -20,7 +20,7 @@ from ocr.models import App, Input
 from ocr.services.regions import count_corrections
 from ocr.workflows import UnknownWorkflowError
 
-from .forms import GridFilterForm, RerunForm
+from .forms import GridFilterForm, InputsDeleteForm, RerunForm
 
 PER_PAGE = 24
 THUMB_SIDE = 160  # CSS pixels of the grid's thumbnail box, doubled for sharp high-DPI screens
@@ -115,3 +115,29 @@ def rerun(request: HttpRequest, input: int) -> HttpResponse:
         "corrections": count_corrections(item.pk),
     }
     return render(request, "ocr/rerun.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inputs_delete(request: HttpRequest, app: int) -> HttpResponse:
+    """Inputs chosen in the grid: a page that names what will be lost, then a POST deleting them."""
+    the_app = selectors.get_app(request.user, app)
+    form = InputsDeleteForm(the_app, request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        if "input" in form.errors and not form.data.getlist("input"):
+            messages.error(request, form.errors["input"][0])
+            return redirect("web:app", app=the_app.pk)
+        context = {"app": the_app, "form": form, "items": []}
+        return render(request, "ocr/inputs_delete.html", context, status=400)
+    items = list(form.cleaned_data["input"])
+    if request.method == "POST":
+        for item in items:
+            services.delete_input(item)
+        names = items[0].name if len(items) == 1 else f"{len(items)} inputs"
+        messages.success(request, f"Deleted {names}.")
+        return redirect("web:app", app=the_app.pk)
+    pages = selectors.page_counts([item.pk for item in items])
+    for item in items:
+        item.page_total = pages.get(item.pk, 0)
+    context = {"app": the_app, "form": form, "items": items}
+    return render(request, "ocr/inputs_delete.html", context)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("apps/<int:app>/settings/", views.app_settings, name="app-settings"),
     path("apps/<int:app>/delete/", views.app_delete, name="app-delete"),
     path("apps/<int:app>/inputs/", inputs.inputs, name="inputs"),
+    path("apps/<int:app>/inputs/delete/", inputs.inputs_delete, name="inputs-delete"),
     path("apps/<int:app>/workflows/", workflows.workflows, name="workflows"),
     path(
         "apps/<int:app>/workflows/<int:workflow>/delete/",
