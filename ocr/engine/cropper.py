@@ -23,9 +23,9 @@ def quadrilateral(polygon: Sequence[tuple[float, float]]) -> FloatArray:
     minimum-area rectangle. Warping the first four points of such a polygon cut its line into a
     sliver (line CER 0.99 on handwritten pages with the truth's polygons)."""
     points = np.asarray(polygon, dtype=np.float32).reshape(-1, 2)
-    if len(points) != 4:
-        points = cv2.boxPoints(cv2.minAreaRect(points))
-    return order_clockwise(points)
+    if len(points) == 4:
+        return order_clockwise(points)
+    return order_clockwise(cv2.boxPoints(cv2.minAreaRect(points)))
 
 
 def rectify(pixels: RGBImage, polygon: Sequence[tuple[float, float]], padding: int = 0) -> RGBImage:
