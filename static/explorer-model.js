@@ -62,13 +62,9 @@ export function createModel({ svg, list, high, medium }) {
     const li = document.createElement("li");
     li.tabIndex = -1;
     li.dataset.regionId = String(region.id);
-    const grip = document.createElement("span");
-    grip.className = "grip";
-    grip.setAttribute("aria-hidden", "true");
-    grip.title = "Drag to another place in the reading order";
     const text = document.createElement("span");
     text.className = "text";
-    li.append(grip, text);
+    li.append(text);
     const shape = document.createElementNS(SVG, "polygon");
     shape.setAttribute("class", "region");
     shape.dataset.regionId = String(region.id);

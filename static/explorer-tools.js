@@ -6,7 +6,8 @@ import { formatPoints } from "./explorer-model.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const HANDLE_PX = 6; // corner handles' radius in screen pixels, whatever the zoom
-const CLOSE_PX = 4; // a click this near the last corner adds none (the two clicks of a double-click)
+const CLOSE_PX = 4;
+const GRIP_PX = 16; // a list entry's left edge, where it is dragged from // a click this near the last corner adds none (the two clicks of a double-click)
 
 const HINTS = {
   rectangle: "Rectangle: drag over the text. Space+drag pans; Esc goes back to selecting.",
@@ -221,11 +222,14 @@ export function createTools({ root, svg, list, model, editing, toPage, pixel, sa
     if (target) target.li.dataset.drop = target.before ? "before" : "after";
   }
 
+  // The grip is the entry's left edge (drawn by CSS: no element per line, for large pages).
+  const onGrip = (event, li) => li && event.clientX - li.getBoundingClientRect().left < GRIP_PX;
+
   list.addEventListener("pointerdown", (event) => {
-    const grip = event.target.closest(".grip");
-    if (!grip || event.button !== 0 || root.hasAttribute("data-readonly")) return;
+    const li = event.target.closest("li[data-region-id]");
+    if (!onGrip(event, li) || event.button !== 0 || root.hasAttribute("data-readonly")) return;
+    if (event.target.closest(".conflict")) return;
     event.preventDefault();
-    const li = grip.closest("li[data-region-id]");
     dragging = { li, pointer: event.pointerId, target: null };
     li.dataset.dragging = "";
     list.setPointerCapture(event.pointerId);
@@ -254,6 +258,7 @@ export function createTools({ root, svg, list, model, editing, toPage, pixel, sa
   list.addEventListener("pointercancel", endDrag);
 
   return {
+    onGrip,
     use,
     tool: () => tool,
     panning: () => space,

@@ -227,7 +227,7 @@ function explorer(root) {
 
   list.addEventListener("click", (event) => {
     const li = event.target.closest("li[data-region-id]");
-    if (!li || event.target.closest(".conflict, .grip")) return;
+    if (!li || event.target.closest(".conflict") || tools?.onGrip(event, li)) return;
     select(li.dataset.regionId);
     edit(li.dataset.regionId);
   });

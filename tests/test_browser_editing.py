@@ -44,6 +44,11 @@ def reload(page) -> None:
     page.wait_for_selector("#explorer[data-drawn]")
 
 
+def fresh(page) -> None:
+    """The page again with nothing selected (a reload keeps the selected line)."""
+    open_explorer(page, page.url.split("?")[0])
+
+
 @pytest.mark.model
 def test_it_draws_a_rectangle_and_shows_the_text_read_at_once(
     browser_page, live_server, alice, alice_app
@@ -70,12 +75,24 @@ def test_it_draws_a_rectangle_and_shows_the_text_read_at_once(
     expect(page.locator("#regions li[data-region-id]")).to_have_count(2)
     expect(page.locator("svg polygon.region[data-region-id]")).to_have_count(2)
 
+    # A polygon: click its corners around the second printed line (y 124-162), double-click
+    # the last one to close it.
+    page.keyboard.press("Escape")  # out of the line editor
+    page.keyboard.press("p")
+    corners = [(30, 126), (300, 122), (630, 126), (630, 162), (300, 166), (30, 162)]
+    for x, y in corners[:-1]:
+        page.mouse.click(*page_point(page, x, y))
+    page.mouse.dblclick(*page_point(page, *corners[-1]))
+    second = "ocr code and see if it works on all types"
+    expect(page.get_by_label("Text of region 3")).to_have_value(second, timeout=60_000)
+
     reload(page)
-    assert list_texts(page) == ["elsewhere", read]
-    drawn = result_regions(page, live_server, item)[1]
+    assert list_texts(page) == ["elsewhere", read, second]
+    regions = result_regions(page, live_server, item)
+    drawn = regions[1]
     assert (drawn["text"], drawn["source"], drawn["corrected_by"]) == (read, "person", "alice")
-    xs = sorted({round(x) for x, _ in drawn["polygon"]})
-    assert xs == [30, 590]
+    assert sorted({round(x) for x, _ in drawn["polygon"]}) == [30, 590]
+    assert len(regions[2]["polygon"]) == 6
 
 
 def test_it_drags_a_corner_of_the_selected_region(explorer, live_server, item) -> None:
@@ -123,6 +140,23 @@ def test_it_splits_a_line_at_the_text_cursor(explorer, live_server, item) -> Non
     assert list_texts(page) == ["first", "line", *LINES[1:]]
     assert api_texts(page, live_server, item) == ["first", "line", *LINES[1:]]
 
+    # Undone, the line is one again, with its text and shape as they were.
+    fresh(page)
+    page.keyboard.press("j")
+    page.keyboard.press("Alt+Enter")  # not in a text field: nothing happens
+    page.keyboard.press("Enter")
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Alt+Enter")  # "firs" | "t"
+    expect(page.get_by_label("Text of region 2")).to_have_value("t")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+z")
+    rows = page.locator("#regions li[data-region-id] .text")
+    expect(rows).to_have_text(["first", "line", *LINES[1:]])
+    reload(page)
+    assert api_texts(page, live_server, item) == ["first", "line", *LINES[1:]]
+    assert result_regions(page, live_server, item)[0]["polygon"][1][0] < 300
+
 
 def test_it_merges_a_line_with_the_next_and_the_previous(explorer, live_server, item) -> None:
     from playwright.sync_api import expect
@@ -141,6 +175,18 @@ def test_it_merges_a_line_with_the_next_and_the_previous(explorer, live_server, 
     assert list_texts(page) == expected
     assert api_texts(page, live_server, item) == expected
 
+    # A merge undone brings the later line back after the earlier one, each with its text.
+    fresh(page)
+    page.keyboard.press("j")
+    page.keyboard.press("m")
+    rows = page.locator("#regions li[data-region-id] .text")
+    expect(rows).to_have_text(["first line second line third line fourth line"])
+    page.keyboard.press("Control+z")
+    expect(rows).to_have_text(expected)
+    expect(page.locator("#edit-status")).to_have_text("Undone: merge.")
+    reload(page)
+    assert api_texts(page, live_server, item) == expected
+
 
 def test_it_moves_lines_in_the_reading_order_by_keys_and_by_dragging(
     explorer, live_server, item
@@ -151,12 +197,12 @@ def test_it_moves_lines_in_the_reading_order_by_keys_and_by_dragging(
     page.keyboard.press("j")
     page.keyboard.press("Alt+ArrowDown")  # the first line after the second
     expect(page.locator("#regions li[data-region-id] .text").nth(1)).to_have_text("first line")
-    # Drag the fourth line by its grip above the second entry of the list.
+    # Drag the fourth line by its grip (its left edge) above the second entry of the list.
     rows = page.locator("#regions li[data-region-id]")
     rows.nth(3).hover()
-    grip = rows.nth(3).locator(".grip").bounding_box()
+    grip = rows.nth(3).bounding_box()  # its left edge
     target = rows.nth(1).bounding_box()
-    page.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2)
+    page.mouse.move(grip["x"] + 8, grip["y"] + grip["height"] / 2)
     page.mouse.down()
     page.mouse.move(target["x"] + 40, target["y"] + 3, steps=8)
     page.mouse.up()
@@ -340,3 +386,31 @@ def test_it_shows_a_conflict_between_two_tabs_and_keeps_both_texts(
     assert list_texts(page)[0] == "Theirs, saved second"
     assert api_texts(page, live_server, item)[0] == "Theirs, saved second"
     assert Region.objects.get(text="Theirs, saved second").version == 3
+
+
+def test_it_shows_an_earlier_runs_own_reading_read_only(explorer, live_server, item) -> None:
+    from playwright.sync_api import expect
+
+    page = explorer
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("first line, corrected")
+    page.keyboard.press("Enter")
+    expect(page.locator("#edit-status")).to_have_text("Saved.")
+    run = item.runs.get()
+
+    page.get_by_text("Runs (1)").click()
+    expect(page.locator(f'#runs tr[data-run-id="{run.pk}"]')).to_contain_text("succeeded")
+    page.get_by_role("link", name=f"Show run {run.pk}'s reading").click()
+    page.wait_for_selector("#explorer[data-drawn]")
+    expect(page.locator(".history-note")).to_contain_text("read-only")
+    assert list_texts(page) == list(LINES)  # as the run read it, without the correction
+    expect(page.get_by_role("button", name="Rectangle")).to_have_count(0)
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    expect(page.locator("#regions li.selected .text")).to_have_text("first line")
+    expect(page.locator("#line-editor")).to_have_count(0)
+
+    page.get_by_role("link", name="Back to the current result").first.click()
+    page.wait_for_selector("#explorer[data-drawn]")
+    assert list_texts(page)[0] == "first line, corrected"

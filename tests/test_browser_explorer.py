@@ -100,6 +100,10 @@ def test_it_uploads_two_scans_then_edits_a_region_and_shows_a_conflict(
     page.keyboard.press("Enter")
     field = page.get_by_label("Text of region 1")
     expect(field).to_be_focused()
+    # The line editor open on a real reading: the README's picture of correcting a page.
+    page.mouse.move(2, 2)
+    expect(page.locator("#region-tip")).to_be_hidden()
+    page.screenshot(path=SCREENSHOTS / "explorer-editing.png")
     page.keyboard.press("Control+A")
     page.keyboard.type("Edited with the keyboard")
     page.keyboard.press("Enter")

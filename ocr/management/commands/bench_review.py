@@ -1,7 +1,8 @@
 """How fast the review queue's first screen answers on PostgreSQL: an app of N lines (pages of
-50, some verified, some lines already checked), then p50/p95 of the API request the review page
-makes first (`GET /api/v1/apps/{app}/review/`: the 20 least confident unchecked lines, their
-count and the app's progress), through Django's full request path.
+50, some verified, some lines already checked), then p50/p95 of the review page
+(`/apps/{app}/review/`: its first 25 lines and the app's progress, rendered) and of the API's
+first page (`GET /api/v1/apps/{app}/review/`: 20 lines, their count and the progress), each
+through Django's full request path.
 
     DATABASE_URL=postgres://... python manage.py bench_review --lines 10000
 
@@ -108,21 +109,29 @@ class Command(BaseCommand):
     def _time(self, user: Any, app: App, requests: int) -> None:
         client = Client(HTTP_HOST="localhost")
         client.force_login(user)
-        url = f"/api/v1/apps/{app.pk}/review/"
-        for _ in range(5):
-            assert client.get(url).status_code == 200
-        seconds = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            response = client.get(url)
-            seconds.append(time.perf_counter() - started)
-            assert response.status_code == 200
-        body = response.json()
-        p50 = statistics.median(seconds) * 1000
-        p95 = statistics.quantiles(seconds, n=20)[-1] * 1000
+        api, api_p50, api_p95 = _measure(client, f"/api/v1/apps/{app.pk}/review/", requests)
+        body = api.json()
+        _, page_p50, page_p95 = _measure(client, f"/apps/{app.pk}/review/", requests)
         self.stdout.write(
             f"{cpu_model()}, {os.cpu_count()} cores; PostgreSQL {connection.pg_version}: "
-            "review queue first screen ({len(body['results'])} lines of "
-            f"{body['count']:,} unchecked; progress {body['progress']}) over {requests} requests: "
-            f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+            f"review queue first screen ({len(body['results'])} lines of "
+            f"{body['count']:,} unchecked; progress {body['progress']}) over {requests} requests "
+            f"each: the API p50 {api_p50:.1f} ms, p95 {api_p95:.1f} ms; the page "
+            f"(/apps/{{app}}/review/, its first 25 lines rendered) p50 {page_p50:.1f} ms, "
+            f"p95 {page_p95:.1f} ms"
         )
+
+
+def _measure(client: Client, url: str, requests: int) -> tuple[Any, float, float]:
+    """The last response, and p50 and p95 in milliseconds over `requests` after 5 warm-ups."""
+    for _ in range(5):
+        assert client.get(url).status_code == 200
+    seconds = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = client.get(url)
+        seconds.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    p50 = statistics.median(seconds) * 1000
+    p95 = statistics.quantiles(seconds, n=20)[-1] * 1000
+    return response, p50, p95
