@@ -87,6 +87,11 @@ class OnnxModule(nn.Module):
             if value not in keep and value not in graph.initializers:
                 self._release[index].append(value)
 
+    def initializers(self) -> dict[str, Tensor]:
+        """The graph's initializers by their ONNX names, as this module holds them now (what
+        a training changed included): what an export writes back."""
+        return {onnx_name: getattr(self, attr) for onnx_name, attr in self._attrs.items()}
+
     def forward(self, *inputs: Tensor) -> Any:
         graph = self.graph
         if len(inputs) != len(graph.inputs):

@@ -1,0 +1,308 @@
+"""Benchmarks of training on the development sets (figures, not tests).
+
+    python -m ocr.training.bench detector DATASET_DIR [--train 20] [--test 20] ...
+    python -m ocr.training.bench recognizer --train DIR[:SPLIT] --test DIR[:SPLIT]... \\
+        [--print-check DIR]...
+
+`detector` trains on the first --train pages of a set with word or line polygons and scores
+the base and the trained detector (the engine's post-processing, onnxruntime, as workers run
+them) on the --test pages after them: precision, recall, hmean at IoU 0.5.
+`recognizer` fine-tunes on the lines of the --train pages and reports, for the base and the
+trained recognizer, the line CER on the truth's line crops (cut by the product's cropper, so
+detection is left out), the page CER of the default detector with each recognizer, and the
+line CER on each --print-check set, so a model that forgets print shows.
+Both print the CPU time of the training (getrusage: all threads), its wall time and the
+machine; every rate is case-insensitive and pooled over lines or pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ocr.bench.datasets import parse_page
+from ocr.bench.report import machine
+from ocr.bench.scoring import score_page
+from ocr.engine.cropper import PerspectiveCropper
+from ocr.engine.detectors import ppocr_db
+from ocr.engine.images import load_image
+from ocr.engine.pipeline import Pipeline
+from ocr.engine.recognizers import ppocr_ctc
+from ocr.engine.recognizers.ppocr_ctc import PPOCRCTCRecognizer
+from ocr.engine.runtime import thread_count
+from ocr.engine.types import Crop, DetectedRegion, PageImage
+
+from .detector import DetectorConfig, detection_scores, engine_detector, train_detector
+from .evaluate import TextScore, score_texts
+from .loop import Progress
+from .recognizer import RecognizerConfig, train_recognizer
+from .samples import DetectionSample, LineSample, TruthRegion, detection_sample, line_samples
+from .synthetic import handwriting_fonts, printed_fonts, synthetic_lines
+
+
+@dataclass(frozen=True)
+class SetRef:
+    """A development set folder and, optionally, the `split` its pages must carry."""
+
+    root: Path
+    split: str | None = None
+
+    @classmethod
+    def parse(cls, value: str) -> SetRef:
+        path, _, split = value.partition(":")
+        root = Path(path)
+        if not (root / "gt.jsonl").is_file():
+            raise argparse.ArgumentTypeError(f"{root} has no gt.jsonl")
+        return cls(root, split or None)
+
+    @property
+    def label(self) -> str:
+        return self.root.resolve().name + (f":{self.split}" if self.split else "")
+
+    def rows(self) -> list[dict[str, Any]]:
+        rows = []
+        with (self.root / "gt.jsonl").open(encoding="utf-8") as lines:
+            for line in lines:
+                if line.strip():
+                    row = json.loads(line)
+                    if self.split is None or row.get("split") == self.split:
+                        rows.append(row)
+        return rows
+
+
+def _regions(row: dict[str, Any], key: str) -> list[TruthRegion]:
+    return [
+        TruthRegion(tuple((float(x), float(y)) for x, y in item["polygon"]), str(item["text"]))
+        for item in row.get(key) or []
+    ]
+
+
+def _key(row: dict[str, Any]) -> str:
+    return "lines" if row.get("lines") else "words"
+
+
+def _progress(report: Progress) -> None:
+    if report.metric is not None or report.step % 10 == 0:
+        metric = f" metric {report.metric:.4f}" if report.metric is not None else ""
+        print(
+            f"  step {report.step}/{report.total} loss {report.loss:.4f}{metric} "
+            f"cpu {report.cpu_seconds:.0f} s wall {report.wall_seconds:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _write(out: Path | None, name: str, data: dict[str, Any]) -> None:
+    if out is None:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.json"
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"written: {path}", file=sys.stderr)
+
+
+def run_detector(args: argparse.Namespace) -> dict[str, Any]:
+    rows = args.data.rows()
+    if len(rows) < args.train + args.test:
+        raise SystemExit(f"error: {args.data.label} has {len(rows)} pages, fewer than asked")
+    pick = rows[: args.train + args.test]
+
+    def sample(row: dict[str, Any]) -> DetectionSample:
+        image = load_image(args.data.root / row["image"])
+        return detection_sample(image, _regions(row, _key(row)))
+
+    train = [sample(row) for row in pick[: args.train]]
+    test = [sample(row) for row in pick[args.train :]]
+    base = ppocr_db.MODEL_FILES[args.variant]()
+    params = json.loads(args.params)
+    config = DetectorConfig(
+        steps=args.steps,
+        batch_size=args.batch_size,
+        crop=args.crop,
+        learning_rate=args.lr,
+        freeze=args.freeze,
+        seed=args.seed,
+        threads=args.threads,
+        eval_every=0,
+    )
+    print(f"training on {len(train)} pages: {config}", file=sys.stderr)
+    trained = train_detector(base, train, config, on_progress=_progress)
+    with tempfile.TemporaryDirectory() as folder:
+        path = trained.export(Path(folder) / "detector.onnx")
+        base_score = detection_scores(engine_detector(base, None, params), test)
+        trained_score = detection_scores(engine_detector(path, None, params), test)
+    return {
+        "kind": "detector",
+        "machine": machine(args.threads or thread_count()),
+        "data": args.data.label,
+        "truth": _key(pick[0]),
+        "train_pages": [row["image"] for row in pick[: args.train]],
+        "test_pages": [row["image"] for row in pick[args.train :]],
+        "base_model": f"ppocrv6-{args.variant}-det",
+        "detector_params": params,
+        "config": asdict(config),
+        "base": base_score.metrics(),
+        "trained": trained_score.metrics(),
+        "train_cpu_seconds": round(trained.cpu_seconds, 1),
+        "train_wall_seconds": round(trained.wall_seconds, 1),
+    }
+
+
+def _lines(ref: SetRef) -> tuple[list[LineSample], list[dict[str, Any]]]:
+    samples: list[LineSample] = []
+    rows = ref.rows()
+    for row in rows:
+        samples += line_samples(load_image(ref.root / row["image"]), _regions(row, "lines"))
+    return samples, rows
+
+
+def _read(recognizer: PPOCRCTCRecognizer, lines: Sequence[LineSample]) -> TextScore:
+    whole = DetectedRegion(((0, 0), (1, 0), (1, 1), (0, 1)), 1.0)
+    found = recognizer.recognize([Crop(whole, line.pixels) for line in lines])
+    return score_texts((line.text, r.text) for line, r in zip(lines, found, strict=True))
+
+
+def _page_cer(
+    ref: SetRef, rows: Sequence[dict[str, Any]], recognizers: dict[str, PPOCRCTCRecognizer]
+) -> dict[str, float]:
+    """Page CER of the default detector and cropper with each recognizer, the benchmark's
+    protocol (ocr.bench.scoring: truth-order, case-insensitive, pooled)."""
+    detector = ppocr_db.PPOCRDBDetector.from_params({}, "small")
+    cropper = PerspectiveCropper()
+    totals = {name: [0, 0] for name in recognizers}
+    for index, row in enumerate(rows):
+        truth = parse_page(row, ref.root, f"{ref.label}:{index}")
+        page = PageImage(load_image(truth.image).pixels, index)
+        found = detector.detect(page)
+        for name, recognizer in recognizers.items():
+            result = Pipeline(_Fixed(found), cropper, recognizer).read_page(page)
+            score = score_page(truth, result.regions, None)
+            totals[name][0] += score.char_errors
+            totals[name][1] += score.chars
+    return {name: round(errors / max(chars, 1), 4) for name, (errors, chars) in totals.items()}
+
+
+class _Fixed:
+    """A detector that returns regions found once, so both recognizers read the same ones."""
+
+    def __init__(self, regions: list[DetectedRegion]) -> None:
+        self.regions = regions
+
+    def detect(self, page: PageImage) -> list[DetectedRegion]:
+        return self.regions
+
+
+def run_recognizer(args: argparse.Namespace) -> dict[str, Any]:
+    base, dictionary = ppocr_ctc.MODEL_FILES[args.variant]()
+    train: list[LineSample] = []
+    for ref in args.train:
+        train += _lines(ref)[0]
+    corpus = [line.text for line in train]
+    # Printed lines of the training texts, replayed so the model keeps reading print.
+    replay = synthetic_lines(corpus, args.printed, printed_fonts(), seed=args.seed)
+    # The same texts in handwriting fonts: more hands than the pages hold.
+    fonts = handwriting_fonts()
+    if args.handwriting and not fonts:
+        raise SystemExit("error: no handwriting font installed (scripts/install-fonts)")
+    train += synthetic_lines(corpus, args.handwriting, fonts, seed=args.seed + 1)
+    config = RecognizerConfig(
+        steps=args.steps,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        freeze=args.freeze,
+        replay_share=args.replay_share if replay else 0.0,
+        seed=args.seed,
+        threads=args.threads,
+        eval_every=0,
+    )
+    print(f"training on {len(train)} lines, {len(replay)} replayed: {config}", file=sys.stderr)
+    trained = train_recognizer(
+        base, train, config, dictionary=dictionary, replay=replay, on_progress=_progress
+    )
+    report: dict[str, Any] = {
+        "kind": "recognizer",
+        "machine": machine(args.threads or thread_count()),
+        "train": [ref.label for ref in args.train],
+        "train_lines": len(train),
+        "replay_lines": len(replay),
+        "handwriting_font_lines": args.handwriting,
+        "base_model": f"ppocrv6-{args.variant}-rec",
+        "config": asdict(config),
+        "train_cpu_seconds": round(trained.cpu_seconds, 1),
+        "train_wall_seconds": round(trained.wall_seconds, 1),
+        "sets": {},
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        path = trained.export(Path(folder) / "recognizer.onnx")
+        recognizers = {
+            "base": PPOCRCTCRecognizer(base, dictionary=dictionary),
+            "trained": PPOCRCTCRecognizer(path),
+        }
+        for ref in [*args.test, *args.print_check]:
+            started = time.monotonic()
+            lines, rows = _lines(ref)
+            entry: dict[str, Any] = {"pages": len(rows), "lines": len(lines)}
+            for name, recognizer in recognizers.items():
+                entry[f"{name}_line_cer"] = round(_read(recognizer, lines).cer, 4)
+            if ref in args.test and not args.no_page_cer:
+                for name, value in _page_cer(ref, rows, recognizers).items():
+                    entry[f"{name}_page_cer"] = value
+            entry["seconds"] = round(time.monotonic() - started, 1)
+            report["sets"][ref.label] = entry
+            print(f"{ref.label}: {entry}", file=sys.stderr, flush=True)
+    return report
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ocr.training.bench", description=__doc__)
+    kinds = parser.add_subparsers(dest="kind", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--variant", choices=["small", "tiny"], default="small")
+    common.add_argument("--seed", type=int, default=0)
+    common.add_argument("--threads", type=int, help="torch threads (default: the engine's)")
+    common.add_argument("--freeze", type=float, default=0.0, help="share of early nodes frozen")
+    common.add_argument("--out", type=Path, help="folder to write the figures to as JSON")
+
+    det = kinds.add_parser("detector", parents=[common], help="train a DB text detector")
+    det.add_argument("data", type=SetRef.parse, metavar="DATASET_DIR[:SPLIT]")
+    det.add_argument("--train", type=int, default=20, help="pages to train on (the first)")
+    det.add_argument("--test", type=int, default=20, help="pages to score on (the next)")
+    det.add_argument("--steps", type=int, default=DetectorConfig.steps)
+    det.add_argument("--batch-size", type=int, default=DetectorConfig.batch_size)
+    det.add_argument("--crop", type=int, default=DetectorConfig.crop)
+    det.add_argument("--lr", type=float, default=DetectorConfig.learning_rate)
+    det.add_argument("--params", default="{}", help="detector parameters as JSON")
+
+    rec = kinds.add_parser("recognizer", parents=[common], help="fine-tune a CTC recognizer")
+    rec.add_argument("--train", type=SetRef.parse, action="append", required=True)
+    rec.add_argument("--test", type=SetRef.parse, action="append", default=[])
+    rec.add_argument("--print-check", type=SetRef.parse, action="append", default=[])
+    rec.add_argument("--steps", type=int, default=RecognizerConfig.steps)
+    rec.add_argument("--batch-size", type=int, default=RecognizerConfig.batch_size)
+    rec.add_argument("--lr", type=float, default=RecognizerConfig.learning_rate)
+    rec.add_argument("--printed", type=int, default=0, help="printed lines rendered and replayed")
+    rec.add_argument("--handwriting", type=int, default=0, help="lines in handwriting fonts")
+    rec.add_argument("--replay-share", type=float, default=RecognizerConfig.replay_share)
+    rec.add_argument("--no-page-cer", action="store_true", help="skip the page CER (faster)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    os.environ.setdefault("OCR_RUNTIME", "onnxruntime")  # score as CPU workers read
+    report = run_detector(args) if args.kind == "detector" else run_recognizer(args)
+    print(json.dumps(report, indent=1, ensure_ascii=False))
+    _write(args.out, args.kind, report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

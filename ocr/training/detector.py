@@ -1,0 +1,203 @@
+"""Training a PP-OCR DB text detector on pages with region outlines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+
+from ocr.engine.detectors.ppocr_db import PPOCRDBDetector
+from ocr.engine.torchnet import Graph
+from ocr.engine.types import PageImage, Polygon, RGBImage
+
+from .augment import photometric, random_page_view, stroke_width
+from .db import MIN_TEXT_SIZE, db_loss, db_targets, stack_targets
+from .errors import TrainingError
+from .evaluate import DetectionScore, pooled_detection, score_detection
+from .export import export_onnx
+from .loop import Clock, Progress, ProgressCallback, StopCheck, check_stop, learning_rate, prepare
+from .networks import DBNetwork, LogitsNetwork, detector_module, freeze_early, snapshot
+from .samples import DetectionSample
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    steps: int = 300
+    batch_size: int = 4
+    crop: int = 640  # side of the square windows trained on (a multiple of 32)
+    learning_rate: float = 5e-4
+    warmup: int = 20
+    weight_decay: float = 1e-4
+    freeze: float = 0.0  # share of the first nodes kept as the base's (see freeze_early)
+    augment: bool = True
+    scale_range: tuple[float, float] = (0.8, 1.25)
+    max_degrees: float = 3.0
+    # Pages are first scaled as the detector scales them when it reads (its max_side).
+    max_side: int = 1600
+    min_text_size: float = MIN_TEXT_SIZE
+    seed: int = 0
+    threads: int | None = None
+    eval_every: int = 50  # validation every this many steps (and at the end); 0: at the end
+
+
+def engine_detector(
+    base: Path, network: DBNetwork | None = None, params: Mapping[str, Any] | None = None
+) -> PPOCRDBDetector:
+    """The engine's detector with its post-processing, running `network` when given."""
+    detector = PPOCRDBDetector(base, **dict(params or {}))
+    if network is not None:
+        detector.network = LogitsNetwork(network.body.graph, network, "sigmoid")
+    return detector
+
+
+def detection_scores(detector: PPOCRDBDetector, pages: Sequence[DetectionSample]) -> DetectionScore:
+    """Pooled detection figures of a detector on pages (ignored regions left out)."""
+    scores = []
+    for index, page in enumerate(pages):
+        found = detector.detect(PageImage(page.pixels, index))
+        truth = [p for p, ignored in zip(page.polygons, page.ignore, strict=True) if not ignored]
+        scores.append(score_detection([r.polygon for r in found], truth))
+    return pooled_detection(scores)
+
+
+@dataclass
+class TrainedDetector:
+    base: Path
+    graph: Graph  # the engine's graph: what export writes
+    network: DBNetwork
+    history: list[Progress] = field(default_factory=list)
+    cpu_seconds: float = 0.0
+    wall_seconds: float = 0.0
+
+    def export(self, path: Path) -> Path:
+        """The probability branch as an ONNX file the engine's detector reads like the base."""
+        return export_onnx(self.graph, self.network.body.initializers(), self.base, path)
+
+
+def _scaled(sample: DetectionSample, max_side: int) -> DetectionSample:
+    """The page at the scale the detector reads it (long side at most max_side)."""
+    h, w = sample.pixels.shape[:2]
+    scale = min(1.0, max_side / max(h, w))
+    if scale >= 1.0:
+        return sample
+    pixels = cv2.resize(
+        sample.pixels, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA
+    )
+    polygons = tuple(tuple((x * scale, y * scale) for x, y in p) for p in sample.polygons)
+    return DetectionSample(np.ascontiguousarray(pixels), polygons, sample.ignore)
+
+
+def to_blob(images: Sequence[RGBImage]) -> torch.Tensor:
+    """RGB windows as the engine's detector feeds them: BGR, scaled to -1..1."""
+    stack = np.stack(images)[..., ::-1].astype(np.float32)
+    return torch.from_numpy(
+        np.ascontiguousarray(((stack / 255.0 - 0.5) / 0.5).transpose(0, 3, 1, 2))
+    )
+
+
+def _window(
+    sample: DetectionSample, config: DetectorConfig, rng: np.random.Generator
+) -> tuple[RGBImage, tuple[Polygon, ...]]:
+    """A random training window of the page and the page's polygons in its pixels."""
+    if not config.augment:
+        return random_page_view(
+            sample.pixels, sample.polygons, config.crop, rng, scale_range=(1.0, 1.0), max_degrees=0
+        )
+    pixels, polygons = random_page_view(
+        sample.pixels,
+        sample.polygons,
+        config.crop,
+        rng,
+        scale_range=config.scale_range,
+        max_degrees=config.max_degrees,
+    )
+    return photometric(stroke_width(pixels, rng), rng), polygons
+
+
+def train_detector(
+    base: Path,
+    pages: Sequence[DetectionSample],
+    config: DetectorConfig | None = None,
+    *,
+    validation: Sequence[DetectionSample] = (),
+    detector_params: Mapping[str, Any] | None = None,
+    on_progress: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
+) -> TrainedDetector:
+    """Train the DB detector in `base` (an ONNX file) on `pages`. With `validation` pages,
+    the weights with the best hmean (the engine's post-processing with `detector_params`)
+    are kept, measured every `eval_every` steps; else the last ones."""
+    config = config or DetectorConfig()
+    if config.crop % 32:
+        raise TrainingError("crop must be a multiple of 32")
+    rng = prepare(config.seed, config.threads)
+    clock = Clock()
+    graph, network = detector_module(base)
+    if config.freeze > 0:
+        freeze_early(network.body, config.freeze)
+    trainable = [p for p in network.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(
+        trainable, lr=config.learning_rate, weight_decay=config.weight_decay
+    )
+    scaled = [_scaled(page, config.max_side) for page in pages if page.polygons]
+    if not scaled:
+        raise TrainingError("no training page has a region")
+    result = TrainedDetector(base=base, graph=graph, network=network)
+    detector = engine_detector(base, network, detector_params) if validation else None
+    best: tuple[float, dict[str, torch.Tensor]] | None = None
+    losses: list[float] = []
+
+    def report(step: int, parts: dict[str, float]) -> None:
+        nonlocal best
+        metric = None
+        due = step == config.steps or (config.eval_every and step % config.eval_every == 0)
+        if detector is not None and due:
+            network.eval()
+            metric = detection_scores(detector, validation).hmean
+            if best is None or metric > best[0]:
+                best = (metric, snapshot(network))
+        loss = float(np.mean(losses[-10:])) if losses else float("nan")
+        progress = Progress(step, config.steps, loss, metric, clock.cpu, clock.wall, parts)
+        result.history.append(progress)
+        if on_progress is not None:
+            on_progress(progress)
+
+    if detector is not None and config.eval_every:
+        report(0, {})
+    for step in range(config.steps):
+        check_stop(should_stop)
+        images, targets = [], []
+        for index in rng.integers(len(scaled), size=config.batch_size):
+            page = scaled[int(index)]
+            pixels, polygons = _window(page, config, rng)
+            images.append(pixels)
+            targets.append(
+                db_targets(
+                    config.crop,
+                    config.crop,
+                    polygons,
+                    page.ignore,
+                    min_text_size=config.min_text_size,
+                )
+            )
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(step, config.steps, config.learning_rate, config.warmup)
+        network.train()
+        logits, threshold = network(to_blob(images))
+        loss, parts = db_loss(logits, threshold, stack_targets(targets))
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(trainable, 5.0)
+        optimizer.step()
+        network.eval()
+        losses.append(float(loss.detach()))
+        report(step + 1, parts)
+    if best is not None:
+        network.load_state_dict(best[1])
+    result.cpu_seconds, result.wall_seconds = clock.cpu, clock.wall
+    return result
