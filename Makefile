@@ -24,7 +24,7 @@ test: $(INSTALLED)
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy ocr/engine ocr/bench
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy ocr/engine ocr/bench ocr/training
 
 clean:
 	rm -rf $(VENV) var

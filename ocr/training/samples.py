@@ -9,11 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import cv2
-import numpy as np
-
 from ocr.engine.cropper import PerspectiveCropper
-from ocr.engine.geometry import order_clockwise, to_polygon
 from ocr.engine.types import DetectedRegion, PageImage, Polygon, RGBImage
 
 
@@ -52,18 +48,6 @@ def normalise_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def as_quad(polygon: Polygon) -> Polygon:
-    """A polygon of more than four points as its minimum-area rectangle, clockwise.
-
-    The cropper warps a quadrilateral; hand-drawn and eScriptorium line outlines have dozens
-    of points, and their first four are not the line's corners.
-    """
-    if len(polygon) == 4:
-        return polygon
-    points = np.asarray(polygon, dtype=np.float32).reshape(-1, 2)
-    return to_polygon(order_clockwise(cv2.boxPoints(cv2.minAreaRect(points))))
-
-
 def detection_sample(page: PageImage, regions: Sequence[TruthRegion]) -> DetectionSample:
     """The page with its regions; a region without text is ignored (FUNSD's check boxes,
     logos), so the detector is neither taught to find nor to skip it."""
@@ -80,7 +64,9 @@ def line_samples(
 ) -> list[LineSample]:
     """Each region with text cut out and straightened by the `crop-1.0` cropper."""
     lines = [r for r in regions if normalise_text(r.text) and len(r.polygon) >= 3]
-    detected = [DetectedRegion(polygon=as_quad(r.polygon), score=1.0) for r in lines]
+    # The cropper reduces a many-point outline (eScriptorium's, one a person drew) to its
+    # minimum-area rectangle itself, exactly as when it cuts a detector's regions.
+    detected = [DetectedRegion(polygon=r.polygon, score=1.0) for r in lines]
     crops = PerspectiveCropper(padding=padding).crop(page, detected)
     return [
         LineSample(pixels=crop.pixels, text=normalise_text(region.text))

@@ -59,12 +59,12 @@ def test_it_lowers_the_db_loss_on_what_it_trains_on(page: DetectionSample) -> No
     )
     _, untouched = detector_module(TINY)
     config = DetectorConfig(
-        steps=6, batch_size=1, crop=192, learning_rate=2e-3, warmup=1, augment=False, eval_every=0
+        steps=8, batch_size=1, crop=192, learning_rate=2e-4, warmup=1, augment=False, eval_every=0
     )
     reports: list[Progress] = []
     trained = train_detector(TINY, [window], config, on_progress=reports.append)
-    assert _loss_on(trained.network, page) < _loss_on(untouched, page)
-    assert [r.step for r in reports] == list(range(1, 7))
+    assert _loss_on(trained.network, page) < 0.8 * _loss_on(untouched, page)
+    assert [r.step for r in reports] == list(range(1, 9))
     assert set(reports[-1].parts) == {"probability", "threshold", "binary"}
 
 

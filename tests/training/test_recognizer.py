@@ -20,7 +20,7 @@ TINY, TINY_DICTIONARY = ppocr_ctc.MODEL_FILES["tiny"]()
 def test_it_learns_a_handwritten_line(poilus_lines: list[LineSample]) -> None:
     line = poilus_lines[0]  # "Par le présent j’institue"
     config = RecognizerConfig(
-        steps=25, batch_size=1, learning_rate=1e-3, warmup=2, augment=False, eval_every=0
+        steps=25, batch_size=1, learning_rate=3e-4, warmup=2, augment=False, eval_every=0
     )
     reports: list[Progress] = []
     trained = train_recognizer(

@@ -8,23 +8,12 @@ from ocr.engine.images import load_image
 from ocr.engine.types import PageImage
 from ocr.training.samples import (
     TruthRegion,
-    as_quad,
     detection_sample,
     line_samples,
     normalise_text,
 )
 
 from .conftest import POILUS, poilus_regions
-
-
-def test_it_reduces_a_many_point_outline_to_the_rectangle_around_it() -> None:
-    outline = ((0, 10), (50, 0), (100, 10), (100, 30), (50, 40), (0, 30))
-    quad = as_quad(outline)
-    assert len(quad) == 4
-    xs, ys = [x for x, _ in quad], [y for _, y in quad]
-    assert min(xs) <= 0.5 and max(xs) >= 99.5 and min(ys) <= 0.5 and max(ys) >= 39.5
-    square = ((1.0, 2.0), (3.0, 2.0), (3.0, 4.0), (1.0, 4.0))
-    assert as_quad(square) == square
 
 
 def test_it_cuts_handwritten_lines_upright_with_their_text() -> None:
