@@ -59,7 +59,7 @@ def test_it_signs_in_uploads_two_scans_and_shows_their_text(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "app.png")
 
-    page.get_by_role("link", name="phototest.png").click()
+    page.get_by_role("link", name="phototest.png", exact=True).click()
     expect(page.get_by_role("heading", name="phototest.png")).to_be_visible()
     regions = Region.objects.filter(run__input__name="phototest.png")
     expect(page.locator("svg polygon[data-region-id]")).to_have_count(regions.count())
