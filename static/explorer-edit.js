@@ -100,8 +100,10 @@ export function createEditing({ root, model, say, changed }) {
   function enqueue(job) {
     pending += 1;
     root.dataset.changed = "";
+    root.dataset.busy = "";
     const next = queue.then(job).finally(() => {
       pending -= 1;
+      if (!pending) delete root.dataset.busy;
       if (!pending && !undoStack.length) delete root.dataset.changed;
       changed();
     });

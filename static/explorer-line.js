@@ -153,6 +153,7 @@ export function createLineEditor({ root, model, editing, select, reveal, neighbo
     commit,
     close,
     current: () => current,
+    unsaved: () => Boolean(current) && field.value !== original,
     // After any change: follow the line's new shape or place, or close if it went.
     sync() {
       if (!current) return;

@@ -2,13 +2,10 @@
 // order beside it, corrected in place through the API. Zoom and pan only change the SVG's viewBox
 // (in page pixels), so hundreds of polygons are never laid out again; every listener is delegated.
 // explorer-model.js keeps the regions, explorer-edit.js saves changes (with undo), explorer-line.js
-// is the line editor, explorer-tools.js the drawing and dragging.
+// is the line editor, explorer-tools.js the drawing and dragging. Those are imported once the page
+// is drawn, so the first draw waits for this module and the model alone.
 
-import { request, problem } from "./corrections.js";
-import { createEditing } from "./explorer-edit.js";
-import { createLineEditor } from "./explorer-line.js";
 import { createModel } from "./explorer-model.js";
-import { createTools } from "./explorer-tools.js";
 
 const root = document.getElementById("explorer");
 if (root) explorer(root);
@@ -238,13 +235,39 @@ function explorer(root) {
   });
 
   // ---- editing: saved through explorer-edit.js; the toolbar follows what can be done ----
-  const editing = readonly ? null : createEditing({ root, model, say, changed });
-  const line = readonly
-    ? null
-    : createLineEditor({ root, model, editing, select, reveal, neighbour, say });
-  const tools = readonly
-    ? null
-    : createTools({ root, svg, list, model, editing, toPage, pixel, say, visible: visibleItems, drawn: (region) => edit(String(region.id)) });
+  let editing = null;
+  let line = null;
+  let tools = null;
+
+  async function enableEditing() {
+    const [{ createEditing }, { createLineEditor }, { createTools }, { request, problem }] = await Promise.all([
+      import("./explorer-edit.js"),
+      import("./explorer-line.js"),
+      import("./explorer-tools.js"),
+      import("./corrections.js"),
+    ]);
+    editing = createEditing({ root, model, say, changed });
+    line = createLineEditor({ root, model, editing, select, reveal, neighbour, say });
+    tools = createTools({ root, svg, list, model, editing, toPage, pixel, say, visible: visibleItems, drawn: (region) => edit(String(region.id)) });
+    tools.corners(model.get(selected));
+    refresh();
+    verified?.addEventListener("change", async () => {
+      const wanted = verified.checked;
+      const answer = await request("PUT", root.dataset.verifiedUrl, root.dataset.csrf, { verified: wanted });
+      if (answer.ok) {
+        say(wanted ? "Page marked verified: its regions and text are ground truth." : "Page no longer marked verified.");
+        document.querySelector('.pages a[aria-current="page"]')?.toggleAttribute("data-verified", wanted);
+      } else {
+        verified.checked = !wanted;
+        say(`Not changed: ${problem(answer)}`, true);
+      }
+    });
+    // Leaving while a change is on its way, or with a line's text typed and not saved, asks first.
+    window.addEventListener("beforeunload", (event) => {
+      if (editing.busy() || line?.unsaved()) event.preventDefault();
+    });
+    root.dataset.editable = "";
+  }
 
   function edit(id) {
     if (line && model.get(id)) line.open(id);
@@ -259,7 +282,7 @@ function explorer(root) {
   }
 
   function refresh() {
-    if (readonly) return;
+    if (!editing) return;
     const at = model.index(selected);
     const last = model.records.length - 1;
     const blocked = {
@@ -281,6 +304,7 @@ function explorer(root) {
   // Actions on the selected region commit the line editor first, so its text is saved before.
   function onSelected(run) {
     return () => {
+      if (!editing) return;
       if (!selected) { say("Select a region first (click it, or j / k).", true); return; }
       line?.commit();
       run(selected);
@@ -320,18 +344,6 @@ function explorer(root) {
   }
   lowOnly.addEventListener("change", filterLow);
 
-  verified?.addEventListener("change", async () => {
-    const wanted = verified.checked;
-    const answer = await request("PUT", root.dataset.verifiedUrl, root.dataset.csrf, { verified: wanted });
-    if (answer.ok) {
-      say(wanted ? "Page marked verified: its regions and text are ground truth." : "Page no longer marked verified.");
-      document.querySelector('.pages a[aria-current="page"]')?.toggleAttribute("data-verified", wanted);
-    } else {
-      verified.checked = !wanted;
-      say(`Not changed: ${problem(answer)}`, true);
-    }
-  });
-
   const actions = {
     "zoom-in": () => zoomBy(1.5),
     "zoom-out": () => zoomBy(1 / 1.5),
@@ -342,12 +354,12 @@ function explorer(root) {
     "merge-next": onSelected(() => mergeWith(1)),
     earlier: onSelected((id) => editing.move(id, { by: -1 })),
     later: onSelected((id) => editing.move(id, { by: 1 })),
-    undo: () => { line?.close({ focus: false }); editing.undo(); },
-    redo: () => { line?.close({ focus: false }); editing.redo(); },
+    undo: () => { line?.close({ focus: false }); editing?.undo(); },
+    redo: () => { line?.close({ focus: false }); editing?.redo(); },
   };
   root.querySelector(".explorer-tools").addEventListener("click", (event) => {
     const tool = event.target.closest("button[data-tool]")?.dataset.tool;
-    if (tool) { tools.use(tool); return; }
+    if (tool) { tools?.use(tool); return; }
     const action = event.target.closest("button[data-action]")?.dataset.action;
     if (action) actions[action]();
   });
@@ -389,9 +401,9 @@ function explorer(root) {
     };
     if (!readonly) {
       Object.assign(keys, {
-        v: () => tools.use("select"),
-        r: () => tools.use("rectangle"),
-        p: () => tools.use("polygon"),
+        v: () => tools?.use("select"),
+        r: () => tools?.use("rectangle"),
+        p: () => tools?.use("polygon"),
         Delete: actions.delete,
         m: actions["merge-next"],
         M: actions["merge-previous"],
@@ -416,5 +428,7 @@ function explorer(root) {
     window.legibleFirstDraw = performance.now();
     performance.mark("legible-first-draw");
     root.dataset.drawn = "";
+    // Editing loads once the page is drawn: its modules never delay the first draw.
+    if (!readonly) enableEditing();
   })));
 }

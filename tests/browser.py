@@ -119,7 +119,13 @@ def signed_in(page: Any, live_server: Any, user: Any) -> None:
 def open_explorer(page: Any, url: str) -> None:
     """The explorer at `url`, once its regions are drawn and its keys answer."""
     page.goto(url)
+    explorer_ready(page)
+
+
+def explorer_ready(page: Any) -> None:
+    """Drawn, and (unless it shows an earlier run read-only) its editing modules loaded."""
     page.wait_for_selector("#explorer[data-drawn]")
+    page.wait_for_selector("#explorer[data-editable], #explorer[data-readonly]")
 
 
 def page_point(page: Any, x: float, y: float) -> tuple[float, float]:

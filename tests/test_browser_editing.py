@@ -10,7 +10,14 @@ import re
 import pytest
 
 from ocr.models import Region
-from tests.browser import open_explorer, page_point, result_regions, screenshots, signed_in
+from tests.browser import (
+    explorer_ready,
+    open_explorer,
+    page_point,
+    result_regions,
+    screenshots,
+    signed_in,
+)
 from tests.factories import input_with_result
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,12 +47,14 @@ def api_texts(page, live_server, item) -> list[str]:
 
 
 def reload(page) -> None:
+    page.wait_for_selector("#explorer:not([data-busy])")  # every change answered
     page.reload()
-    page.wait_for_selector("#explorer[data-drawn]")
+    explorer_ready(page)
 
 
 def fresh(page) -> None:
     """The page again with nothing selected (a reload keeps the selected line)."""
+    page.wait_for_selector("#explorer:not([data-busy])")
     open_explorer(page, page.url.split("?")[0])
 
 
@@ -230,6 +239,7 @@ def test_it_deletes_the_selected_region(explorer, live_server, item) -> None:
     expect(page.locator("svg polygon.region")).to_have_count(3)
     expect(page.locator("#regions li.selected .text")).to_have_text("third line")
     page.get_by_role("button", name="Delete").click()
+    expect(page.locator("#regions li[data-region-id]")).to_have_count(2)
 
     reload(page)
     expected = ["first line", "fourth line"]
@@ -402,7 +412,7 @@ def test_it_shows_an_earlier_runs_own_reading_read_only(explorer, live_server, i
     page.get_by_text("Runs (1)").click()
     expect(page.locator(f'#runs tr[data-run-id="{run.pk}"]')).to_contain_text("succeeded")
     page.get_by_role("link", name=f"Show run {run.pk}'s reading").click()
-    page.wait_for_selector("#explorer[data-drawn]")
+    explorer_ready(page)
     expect(page.locator(".history-note")).to_contain_text("read-only")
     assert list_texts(page) == list(LINES)  # as the run read it, without the correction
     expect(page.get_by_role("button", name="Rectangle")).to_have_count(0)
@@ -412,5 +422,31 @@ def test_it_shows_an_earlier_runs_own_reading_read_only(explorer, live_server, i
     expect(page.locator("#line-editor")).to_have_count(0)
 
     page.get_by_role("link", name="Back to the current result").first.click()
-    page.wait_for_selector("#explorer[data-drawn]")
+    explorer_ready(page)
     assert list_texts(page)[0] == "first line, corrected"
+
+
+def test_it_keeps_the_text_of_a_save_that_failed_until_it_is_saved(
+    explorer, live_server, item
+) -> None:
+    from playwright.sync_api import expect
+
+    page = explorer
+    # The server cannot be reached for region changes: the save fails, the typing goes on.
+    page.route("**/api/v1/regions/**", lambda route: route.abort())
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("typed while offline")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Text of region 2")).to_be_focused()
+    failed = page.locator("#regions li[data-region-id]").first.locator(".conflict")
+    expect(failed).to_contain_text("typed while offline")
+    expect(page.locator("#edit-status")).to_contain_text("Your text is kept beside the line")
+    page.keyboard.press("Escape")
+
+    page.unroute("**/api/v1/regions/**")
+    failed.get_by_role("button", name="Try again").click()
+    expect(page.locator("#edit-status")).to_have_text("Saved.")
+    reload(page)
+    assert list_texts(page)[0] == "typed while offline"
+    assert api_texts(page, live_server, item)[0] == "typed while offline"

@@ -19,7 +19,7 @@ from ocr.engine.types import PageImage, PageResult
 from ocr.engine.types import Region as EngineRegion
 from ocr.ingest import IngestedPage
 from ocr.models import App, Input, Region, Run
-from tests.browser import sign_in
+from tests.browser import explorer_ready, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -76,6 +76,7 @@ def test_it_uploads_two_scans_then_edits_a_region_and_shows_a_conflict(
     expect(page.locator("svg polygon[data-region-id]")).to_have_count(len(regions))
     expect(page.locator("#regions li[data-region-id]")).to_have_count(len(regions))
     _first_draw_ms(page)
+    explorer_ready(page)
 
     # A second tab opens the page now, so its versions are stale after the first tab's edit.
     other = context.browser.new_context(viewport={"width": 1280, "height": 800})
@@ -83,6 +84,7 @@ def test_it_uploads_two_scans_then_edits_a_region_and_shows_a_conflict(
     other_requested = _record_requests(other_page)
     sign_in(other_page, live_server.url)
     other_page.goto(page.url)
+    explorer_ready(other_page)
 
     first = regions[0]
     page.keyboard.press("j")
@@ -180,6 +182,7 @@ def test_it_draws_a_4000_by_5000_scan_with_400_regions_in_time(
     sign_in(page, live_server.url)
     page.goto(f"{live_server.url}/inputs/{item.pk}/pages/0/")
     first_draw = _first_draw_ms(page)
+    explorer_ready(page)
     loaded = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
     expect(page.locator("svg polygon[data-region-id]")).to_have_count(400)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
