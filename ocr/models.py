@@ -197,6 +197,50 @@ class Region(models.Model):
         )
 
 
+class RunChunk(models.Model):
+    """A range of a run's pages, read by one Celery task that any worker may take.
+
+    Its claim, heartbeat and attempts are what the reaper watches: a worker that dies loses
+    only its chunk, and the chunk's next reader skips the pages this run already saved.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    first_page = models.PositiveIntegerField()
+    # One past the last page; null reads to the end (a video, whose frame count is an estimate).
+    stop_page = models.PositiveIntegerField(null=True, blank=True)
+    # Where its message goes: the interactive queue for short inputs, the bulk one otherwise.
+    queue = models.CharField(max_length=100)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    claim = models.CharField(max_length=200, blank=True, default="")
+    # While running: the last sign of life of its worker; while queued: when it was last sent.
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="runchunk_unique_index")
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat"], name="runchunk_status_heartbeat")]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of run {self.run_id} ({self.status})"
+
+    @property
+    def pages(self) -> range | None:
+        """The page indices it reads; None for the whole input."""
+        return None if self.stop_page is None else range(self.first_page, self.stop_page)
+
+
 class RunPage(models.Model):
     """One run's own reading of one page, kept as it was read: the run's history, shown
     read-only, while the page's Regions move on with newer runs and corrections."""
@@ -205,6 +249,9 @@ class RunPage(models.Model):
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="readings")
     # [{"polygon", "text", "score", "detection_score", "source"}] in reading order.
     regions = models.JSONField(default=list)
+    # How many times this run read the page: more than 1 only when a worker died after
+    # saving it and before its chunk knew (or a chunk was taken over while still alive).
+    reads = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "page"], name="runpage_unique")]

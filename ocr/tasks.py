@@ -25,11 +25,29 @@ log = logging.getLogger(__name__)
     max_retries=5,
 )
 def run_workflow(run_id: int) -> None:
-    """Safe to deliver twice: only one claim on a run wins, and each page replaces its regions.
+    """Plan the run: its chunks of pages, each sent as a read_chunk message.
 
-    Returns quietly when the run is gone (its input was deleted) or already finished.
+    Safe to deliver twice: only a queued run is planned. Returns quietly when the run is gone
+    (its input was deleted) or already planned or finished.
     """
-    runs.execute_run(run_id)
+    runs.plan_run(run_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),  # a locked or restarting database; the chunk was handed back
+    retry_backoff=2,
+    retry_jitter=True,
+    max_retries=5,
+)
+def read_chunk(chunk_id: int) -> None:
+    """Read one chunk of a run's pages; the last chunk to finish finishes the run.
+
+    Safe to deliver twice: only one claim on a chunk wins, pages the run saved already are
+    skipped, and each page replaces this run's earlier reading of it. Returns quietly when the
+    chunk is gone, done, or being read elsewhere.
+    """
+    runs.execute_chunk(chunk_id)
 
 
 @worker_ready.connect

@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from kombu import Queue
 
 from .env import SettingError, env_bool, env_choice, env_int, env_list, env_str
 
@@ -172,6 +173,17 @@ if _model_dir and not OCR_MODEL_DIR.is_dir():
 OCR_RUN_STALE_SECONDS = env_int("OCR_RUN_STALE_SECONDS", 120, minimum=2)
 OCR_RUN_MAX_ATTEMPTS = env_int("OCR_RUN_MAX_ATTEMPTS", 3, minimum=1)
 OCR_RUN_QUEUE = env_str("OCR_RUN_QUEUE", "ocr") or "ocr"
+# A run's pages are read in chunks of this many, each a task any worker may take. Measured in
+# README "Measured": per-chunk overhead is small next to a page, and smaller chunks spread a
+# big input over more workers and lose less when one dies.
+OCR_CHUNK_PAGES = env_int("OCR_CHUNK_PAGES", 4, minimum=1, maximum=1000)
+# Inputs of at most this many pages are interactive: their chunks go to OCR_RUN_QUEUE, longer
+# inputs' to OCR_BULK_QUEUE. Workers consume both and alternate between them, so a person's
+# page waits for at most one chunk of bulk work per worker.
+OCR_INTERACTIVE_PAGES = env_int("OCR_INTERACTIVE_PAGES", 4, minimum=1)
+OCR_BULK_QUEUE = env_str("OCR_BULK_QUEUE", f"{OCR_RUN_QUEUE}-bulk") or f"{OCR_RUN_QUEUE}-bulk"
+if OCR_BULK_QUEUE == OCR_RUN_QUEUE:
+    raise SettingError("OCR_BULK_QUEUE must differ from OCR_RUN_QUEUE, or bulk work blocks people.")
 OCR_DEFAULT_WORKFLOW = "default"
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://") or "filesystem://"
@@ -188,6 +200,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_TASK_DEFAULT_QUEUE = OCR_RUN_QUEUE
+# What a worker started without --queues consumes: people's work and bulk work. Celery takes
+# from its queues in turn, so bulk chunks never keep a short input waiting for long.
+CELERY_TASK_QUEUES = (Queue(OCR_RUN_QUEUE), Queue(OCR_BULK_QUEUE))
 CELERY_TASK_IGNORE_RESULT = True
 # The database says what must happen; a message is only a nudge. Ack after the work so a
 # worker killed mid-run leaves the message to be delivered again, and take one at a time.

@@ -30,7 +30,7 @@ def _database_url() -> str:
 
 
 class Worker:
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, env: dict[str, str] | None = None) -> None:
         env = {
             **os.environ,
             "DATABASE_URL": _database_url(),
@@ -38,11 +38,12 @@ class Worker:
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "SECRET_KEY": "worker-test",
             "OCR_RUN_STALE_SECONDS": str(STALE_SECONDS),
+            **(env or {}),
         }
         self.log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "project", "worker", "--loglevel=INFO",
-             "--concurrency=1", "--queues=ocr", "--without-gossip", "--without-mingle"],
+             "--concurrency=1", "--queues=ocr,ocr-bulk", "--without-gossip", "--without-mingle"],
             cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so a kill takes the pool child too
         )  # fmt: skip
@@ -77,12 +78,12 @@ class Worker:
 
 
 @pytest.fixture
-def start_worker(tmp_path: Path) -> Iterator[Callable[[], Worker]]:
+def start_worker(tmp_path: Path) -> Iterator[Callable[..., Worker]]:
     redis.Redis.from_url(TEST_BROKER_URL).flushdb()  # nothing left over from other tests
     workers: list[Worker] = []
 
-    def start() -> Worker:
-        workers.append(Worker(tmp_path / f"worker-{len(workers)}.log"))
+    def start(**env: str) -> Worker:
+        workers.append(Worker(tmp_path / f"worker-{len(workers)}.log", env))
         return workers[-1]
 
     yield start

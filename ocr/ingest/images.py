@@ -58,12 +58,19 @@ def inspect_image(path: Path, limits: Limits) -> InputInfo:
         return InputInfo("image", str(image.format), pages, width, height)
 
 
-def iter_image_pages(path: Path, limits: Limits) -> Iterator[IngestedPage]:
-    """Decode page by page, so a multi-page TIFF never holds more than one page in memory."""
+def iter_image_pages(
+    path: Path, limits: Limits, pages: range | None = None
+) -> Iterator[IngestedPage]:
+    """Decode page by page (those in `pages`, or all), so a multi-page TIFF never holds more
+    than one page in memory."""
     with _open(path, limits) as image:
         # Only TIFF pages are pages; the frames of an animated GIF or WebP are not.
         frames = ImageSequence.Iterator(image) if image.format == "TIFF" else iter([image])
         for index, frame in enumerate(frames):
+            if pages is not None and index not in pages:
+                if index >= pages.stop:
+                    break
+                continue  # seeking past a TIFF page reads its directory, not its pixels
             limits.check_pixels(*frame.size)
             try:
                 with warnings.catch_warnings():

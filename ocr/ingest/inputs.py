@@ -53,14 +53,20 @@ def iter_pages(
     path: Path,
     limits: Limits,
     options: Options = Options(),  # noqa: B008 - frozen, so one shared default is safe
+    pages: range | None = None,
 ) -> Iterator[IngestedPage]:
-    """Decode page by page (PDF pages, sampled video frames, TIFF pages); limits checked again."""
+    """Decode page by page (PDF pages, sampled video frames, TIFF pages); limits checked again.
+
+    `pages` picks a range of page indices (a chunk of a run); PDF and TIFF pages outside it
+    are not decoded. A video is always read whole: which frame is kept depends on the one
+    kept before it.
+    """
     limits.check_bytes(path.stat().st_size)
     kind = sniff(path)
     if kind == "pdf":
-        return iter_pdf_pages(path, limits, options)
+        return iter_pdf_pages(path, limits, options, pages)
     if kind == "video":
         return iter_video_pages(path, limits, options)
     if kind == "zip":
         raise IngestError("A ZIP archive has no pages of its own; unpack it with extract_zip.")
-    return iter_image_pages(path, limits)
+    return iter_image_pages(path, limits, pages)

@@ -63,12 +63,16 @@ def inspect_pdf(path: Path, limits: Limits, options: Options) -> InputInfo:
         return InputInfo("pdf", name, pages, *sizes[0])
 
 
-def iter_pdf_pages(path: Path, limits: Limits, options: Options) -> Iterator[IngestedPage]:
-    """Render page by page; only the page being yielded is held, so memory stays flat."""
+def iter_pdf_pages(
+    path: Path, limits: Limits, options: Options, pages: range | None = None
+) -> Iterator[IngestedPage]:
+    """Render page by page (those in `pages`, or all); only the page being yielded is held, so
+    memory stays flat."""
     scale = options.pdf_dpi / _POINTS_PER_INCH
     with _open(path) as document:
         limits.check_pdf_pages(len(document))
-        for index in range(len(document)):
+        every = range(len(document))
+        for index in every if pages is None else every[pages.start : pages.stop]:
             limits.check_pixels(*_pixel_size(document, index, options.pdf_dpi))
             page = document[index]
             try:
