@@ -56,13 +56,27 @@ def local_copy(storage: Storage, name: str) -> Iterator[Path]:
     yield cached
 
 
+def local_file(storage: Storage, name: str, folder: Path) -> Path:
+    """The stored file's own path when the storage has paths, else a copy made in `folder`."""
+    path = local_path(storage, name)
+    if path is not None:
+        return path
+    target = folder / f"{uuid.uuid4().hex[:12]}-{Path(name).name}"
+    _copy(storage, name, target)
+    return target
+
+
+def _copy(storage: Storage, name: str, target: Path) -> None:
+    with storage.open(name, "rb") as source, target.open("wb") as out:
+        shutil.copyfileobj(source, out, length=1024 * 1024)
+
+
 def _download(storage: Storage, name: str) -> Path:
     global _folder
     if _folder is None or not _folder.exists():
         _folder = Path(tempfile.mkdtemp(prefix="legible-inputs-"))
     target = _folder / f"{uuid.uuid4().hex[:12]}{Path(name).suffix}"
-    with storage.open(name, "rb") as source, target.open("wb") as out:
-        shutil.copyfileobj(source, out, length=1024 * 1024)
+    _copy(storage, name, target)
     return target
 
 

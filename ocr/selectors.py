@@ -14,6 +14,7 @@ from django.http import Http404
 from ocr.engine.types import PageResult
 from ocr.export import ExportDocument, ExportPage
 
+from . import files
 from .models import App, Input, Page, Region, Run, RunPage
 
 User = AbstractBaseUser | AnonymousUser
@@ -105,9 +106,12 @@ def _get_by(queryset: QuerySet[Any], **lookup: object) -> Any:
         raise Http404("Not found.") from None
 
 
-def export_document(item: Input) -> ExportDocument:
+def export_document(item: Input, folder: Path) -> ExportDocument:
     """The input's result with its current (edited) text, in the exporters' shape. A caption
-    repeated on following video frames appears once, on the frame where it starts."""
+    repeated on following video frames appears once, on the frame where it starts.
+
+    Exporters read page images from paths: with object storage they are downloaded into
+    `folder` (the caller's temporary folder, removed once the export is made)."""
     pages = []
     for page in result_pages(item):
         regions = [r for r in page.run_regions if r.repeat_of_id is None]
@@ -120,7 +124,9 @@ def export_document(item: Input) -> ExportDocument:
         pages.append(
             ExportPage(
                 result=result,
-                image_path=Path(page.image.path) if page.image else None,
+                image_path=files.local_file(page.image.storage, page.image.name, folder)
+                if page.image
+                else None,
                 timecode_ms=page.timecode_ms,
                 region_ids=tuple(r.pk for r in regions),
             )

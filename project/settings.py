@@ -139,8 +139,39 @@ STATIC_ROOT = VAR_DIR / "staticfiles"  # for collectstatic in production images
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or "").resolve()
+# Where uploads and page images live: files under MEDIA_ROOT (embedded, one machine), or an
+# S3-compatible bucket that web and workers on several machines share.
+OCR_STORAGE = env_choice("OCR_STORAGE", "local", ["local", "s3"])
+
+
+def _default_storage() -> dict[str, object]:
+    if OCR_STORAGE == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    bucket = env_str("OCR_S3_BUCKET")
+    if not bucket:
+        raise SettingError("OCR_STORAGE=s3 needs OCR_S3_BUCKET, the bucket's name.")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # MinIO, Ceph, Garage, ...; unset means AWS itself.
+            "endpoint_url": env_str("OCR_S3_ENDPOINT_URL"),
+            "region_name": env_str("OCR_S3_REGION", "us-east-1"),
+            # Unset: boto3's own chain (AWS_* variables, an instance role).
+            "access_key": env_str("OCR_S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("OCR_S3_SECRET_ACCESS_KEY"),
+            "location": env_str("OCR_S3_PREFIX", "") or "",
+            # Never overwrite: two uploads of the same name keep both files.
+            "file_overwrite": False,
+            # Files are only ever served through the app's own views, which check access.
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage(),
     # Plain storage: whitenoise serves STATICFILES_DIRS directly, no collectstatic step needed.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -3,6 +3,8 @@ through the selectors, which answer 404 for what the caller may not see."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -326,12 +328,13 @@ class ExportView(APIView):
         fmt = form.validated_data.pop("format")
         try:
             options = ExportOptions(**form.validated_data)
-            document = selectors.export_document(item)
-            if not document.pages:
-                raise serializers.ValidationError(
-                    {"format": ["This input has no result to export yet."]}
-                )
-            body = export(document, fmt, options)
+            with tempfile.TemporaryDirectory(prefix="legible-export-") as folder:
+                document = selectors.export_document(item, Path(folder))
+                if not document.pages:
+                    raise serializers.ValidationError(
+                        {"format": ["This input has no result to export yet."]}
+                    )
+                body = export(document, fmt, options)
         except ExportError as exc:
             raise serializers.ValidationError({"format": [str(exc)]}) from None
         response = HttpResponse(body, content_type=media_type_for(document, fmt))

@@ -92,9 +92,12 @@ class Command(BaseCommand):
             with default_queue(queue):  # its message goes to the queue only our worker reads
                 [item] = services.create_inputs(app, upload, options=options)
             run = item.runs.get()
+            # The worker plans the run, so its own OCR_RUN_QUEUE routes the chunks too.
             worker = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "project", "worker", "--concurrency=1",
-                 f"--queues={queue}", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
+                 f"--queues={queue},{queue}-bulk", "--without-gossip", "--without-mingle",
+                 "--loglevel=WARNING"],
+                env={**os.environ, "OCR_RUN_QUEUE": queue, "OCR_BULK_QUEUE": f"{queue}-bulk"},
                 start_new_session=True,
             )  # fmt: skip
             self._watch(run, worker, opts)
