@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from .env import SettingError, env_bool, env_choice, env_int, env_list, env_str
 
@@ -231,9 +231,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_TASK_DEFAULT_QUEUE = OCR_RUN_QUEUE
+_queues = (OCR_RUN_QUEUE, OCR_BULK_QUEUE)
 # What a worker started without --queues consumes: people's work and bulk work. Celery takes
 # from its queues in turn, so bulk chunks never keep a short input waiting for long.
-CELERY_TASK_QUEUES = (Queue(OCR_RUN_QUEUE), Queue(OCR_BULK_QUEUE))
+# Each queue has an exchange and routing key of its own: bound to the default exchange under the
+# default key, a bulk chunk's message would be delivered to the people's queue as well.
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name) for name in _queues)
 CELERY_TASK_IGNORE_RESULT = True
 # The database says what must happen; a message is only a nudge. Ack after the work so a
 # worker killed mid-run leaves the message to be delivered again, and take one at a time.

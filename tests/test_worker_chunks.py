@@ -6,8 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+import redis
 
+from ocr import runs
 from ocr.models import Region, Run, RunChunk, RunPage
+from ocr.services.inputs import enqueue_run
+from tests.conftest import TEST_BROKER_URL
 from tests.images import multipage_tiff
 from tests.test_runs import blank_tiff
 from tests.test_worker import _status, _upload
@@ -72,6 +76,18 @@ def test_a_killed_worker_loses_only_the_pages_it_had_not_saved(
         for i in range(pages)
     ]
     assert per_page[0] and all(texts == per_page[0] for texts in per_page)
+
+
+def test_a_message_goes_to_its_own_queue_only(start_worker) -> None:
+    """Bound to one exchange under one key, a bulk chunk's message reached both queues."""
+    client = redis.Redis.from_url(TEST_BROKER_URL)
+    client.flushdb()
+    runs.send_chunk(987654, "ocr-bulk")
+    enqueue_run(987654)
+    assert (client.llen("ocr"), client.llen("ocr-bulk")) == (1, 1)
+    runs.send_chunk(987655, "ocr-bulk")
+    assert (client.llen("ocr"), client.llen("ocr-bulk")) == (1, 2)
+    client.flushdb()
 
 
 def test_a_one_page_upload_overtakes_a_200_page_run(start_worker, alice_api, alice_app) -> None:
