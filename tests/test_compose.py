@@ -51,6 +51,8 @@ def test_each_worker_takes_its_people_queue_and_its_bulk_queue(
     assert _queues(gpu["command"]) == ["gpu", "gpu-bulk"]
     assert "--concurrency=1" in gpu["command"]
     assert gpu["environment"]["OCR_DEVICE"] == "cuda"
+    # Chunks of several page batches each, so the GPU's batches stay full.
+    assert int(gpu["environment"]["OCR_CHUNK_PAGES"]) >= 4 * 8
     [device] = gpu["deploy"]["resources"]["reservations"]["devices"]
     assert device["capabilities"] == ["gpu"]
     assert _queues(cpu["command"]) == ["cpu", "cpu-bulk"]
