@@ -46,6 +46,13 @@ class LogitsNetwork:
                 probabilities = torch.sigmoid(logits)
             return np.asarray(probabilities.numpy(), dtype=np.float32)
 
+    def best(
+        self, blob: npt.NDArray[np.float32]
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+        """Each step's best class and its probability, as runtime.Network gives them."""
+        output = self(blob)
+        return output.argmax(axis=-1).astype(np.int32), output.max(axis=-1)
+
 
 def _final_node(graph: Graph, op_type: str) -> Node:
     """The node that makes the graph's only output, which must be an `op_type`."""
