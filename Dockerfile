@@ -6,7 +6,7 @@ WORKDIR /app
 COPY pyproject.toml ./
 # Dependencies first so code changes do not reinstall them.
 RUN pip install torch==2.13.0 && mkdir -p ocr project && touch ocr/__init__.py project/__init__.py \
-    && pip install . && pip uninstall -y legible
+    && pip install ".[craft]" && pip uninstall -y legible
 COPY . .
 RUN pip install --no-deps . && useradd --uid 1000 --create-home legible \
     && mkdir -p /data && chown legible /data

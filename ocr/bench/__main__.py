@@ -16,7 +16,7 @@ from ocr.engine.workflow import READY_WORKFLOWS, resolve_workflow
 
 from .datasets import DatasetError, load_dataset
 from .report import SetResult, machine, to_json, to_markdown
-from .runner import run_system
+from .runner import run_systems
 from .systems import BASELINES, WORKFLOW_PREFIX
 
 USAGE_ERROR = 2
@@ -83,15 +83,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE_ERROR
     systems = [WORKFLOW_PREFIX + workflow for workflow in workflows] + baselines
 
+    start_header = machine(threads)
     results = []
     for dataset in datasets:
-        runs = []
-        for system in systems:
-            print(f"{dataset.name}: {system} on {len(dataset.pages)} pages", file=sys.stderr)
-            runs.append(run_system(system, dataset, warmup=args.warmup))
+        print(
+            f"{dataset.name}: {', '.join(systems)} in turns on {len(dataset.pages)} pages",
+            file=sys.stderr,
+        )
+        runs = run_systems(systems, dataset, warmup=args.warmup)
         results.append(SetResult(dataset=dataset, runs=tuple(runs)))
 
-    header = machine(threads)
+    header = {**start_header, "load_average_end": [round(v, 2) for v in os.getloadavg()]}
     markdown = to_markdown(header, results, args.warmup)
     print(markdown)
     out = args.out or _default_out()

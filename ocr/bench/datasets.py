@@ -9,6 +9,7 @@ zone after zone).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -46,6 +47,13 @@ class TruthPage:
     text: str  # the reference a page's CER is measured against
     # Where `text` is the text of zones in a given order (UNLV pages): the zones, in that order.
     zones: tuple[Polygon, ...] = ()
+    # Indices of `boxes` in the truth's reading order, where it differs from their file order.
+    reading_order: tuple[int, ...] | None = None
+
+    def in_reading_order(self) -> tuple[TruthBox, ...]:
+        if self.reading_order is None:
+            return self.boxes
+        return tuple(self.boxes[i] for i in self.reading_order)
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "granularity": self.granularity, "boxes": len(self.boxes)}
@@ -66,6 +74,39 @@ class Dataset:
         """The truth the detection figures compare against (one word when all pages agree)."""
         kinds = sorted({page.granularity for page in self.pages})
         return "/".join(kinds) if kinds else "none"
+
+
+_REGION_REF = re.compile(r'regionRef="([^"]+)"')
+_READING_ORDER = re.compile(r"<(?:\w+:)?ReadingOrder>(.*?)</(?:\w+:)?ReadingOrder>", re.S)
+
+
+def page_reading_order(
+    items: list[Any], boxes: tuple[TruthBox, ...], page_xml: Path
+) -> tuple[int, ...] | None:
+    """The lines' reading order from a PAGE file: regions in its ReadingOrder, each region's
+    lines top to bottom. OCR-D's files list a region's lines in the order they were drawn,
+    which now and then is not the order they are read in (bebel_frau_1879_0176 lists its
+    second line after its third), so their file order is no reading order."""
+    try:
+        xml = page_xml.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    found = _READING_ORDER.search(xml)
+    if found is None:
+        return None
+    rank = {ref: i for i, ref in enumerate(_REGION_REF.findall(found.group(1)))}
+    regions = [item.get("region") for item in items if str(item.get("text", "")).strip()]
+    if len(regions) != len(boxes):
+        return None
+    return tuple(
+        sorted(
+            range(len(boxes)),
+            key=lambda i: (
+                rank.get(regions[i], len(rank)),
+                min(y for _, y in boxes[i].polygon),
+            ),
+        )
+    )
 
 
 def _boxes(items: object, where: str) -> tuple[TruthBox, ...]:
@@ -110,6 +151,9 @@ def parse_page(row: dict[str, Any], root: Path, where: str) -> TruthPage:
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise DatasetError(f"{where}: bad zones ({exc!r})") from None
+    reading_order = None
+    if granularity == "lines" and isinstance(row.get("page_xml"), str):
+        reading_order = page_reading_order(row["lines"], boxes, root / row["page_xml"])
     return TruthPage(
         name=image,
         image=root / image,
@@ -119,6 +163,7 @@ def parse_page(row: dict[str, Any], root: Path, where: str) -> TruthPage:
         granularity=granularity,
         text=text.replace(UNMAPPED, ""),
         zones=zones,
+        reading_order=reading_order,
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from .datasets import Dataset
 from .runner import SystemRun
-from .scoring import Summary, summarise
+from .scoring import PageScore, Summary, summarise
 from .systems import BASELINES, describe
 
 PROTOCOL = (
@@ -28,11 +28,15 @@ PROTOCOL = (
     "length). BoW F1: the page's words as a multiset, "
     "case-insensitive. Detection: the system's regions matched one to one with the ground "
     "truth's polygons at IoU >= 0.5; the truth is lines where a set has them, else words (then a "
-    "system that returns lines scores low by construction). pages/s and s/page: wall time of "
+    "system that returns lines scores low by construction). order: the share of consecutive "
+    "ground-truth lines (in the truth's own order) that the system's output gives in the same "
+    "order, each truth line matched with the region covering most of it (sets with line truth "
+    "only). pages/s and s/page: wall time of "
     "the reading call only (image decoding excluded), one page at a time, each system in its "
     "own process; peak MiB: that process's peak resident memory (ru_maxrss), models included. "
     "Ratios are to the best baseline of the set (lowest CER): CER ratio < 1 and pages/s "
-    "ratio > 1 beat it."
+    "ratio > 1 beat it. CPU s/page: the reading's CPU time, all threads of the system's "
+    "process, which other work on the machine changes far less than wall time."
 )
 
 
@@ -82,6 +86,7 @@ def machine(threads: int) -> dict[str, Any]:
         "threads": threads,
         "python": platform.python_version(),
         "runs": 1,
+        "load_average": [round(v, 2) for v in os.getloadavg()],
     }
 
 
@@ -132,7 +137,14 @@ def header_markdown(header: dict[str, Any], warmup: bool) -> str:
             f"OCR_DEVICE={header['ocr_device']}",
             f"- threads: {header['threads']} for every system (ONNX intra-op threads, one "
             "inter-op thread; OMP_NUM_THREADS for Tesseract)",
-            f"- runs: {header['runs']} per page, {warm} per system and set",
+            f"- runs: {header['runs']} per page, {warm} per system and set; a set's systems "
+            "take turns page by page, one reading at a time",
+            f"- load average (1, 5, 15 min) when the run started: {header.get('load_average')}"
+            + (
+                f"; when it ended: {header['load_average_end']}"
+                if "load_average_end" in header
+                else ""
+            ),
             "",
             PROTOCOL,
         ]
@@ -156,9 +168,10 @@ def set_markdown(result: SetResult) -> str:
         f"{dataset.granularity if dataset.granularity != 'page' else 'none (page text only)'}; "
         f"best baseline: {best_id or 'none'})",
         "",
-        "| system | CER | CER (rows) | WER | BoW F1 | det P | det R | det F | pages/s "
-        "| s/page (median) | peak MiB | CER / best baseline | pages/s / best baseline |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| system | CER | CER (rows) | WER | BoW F1 | det P | det R | det F | order | pages/s "
+        "| s/page (median) | CPU s/page | peak MiB | CER / best baseline "
+        "| pages/s / best baseline |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     notes = []
     for run in result.runs:
@@ -173,8 +186,10 @@ def set_markdown(result: SetResult) -> str:
             _cell(s.det_precision, 3),
             _cell(s.det_recall, 3),
             _cell(s.det_f1, 3),
+            _cell(s.reading_order, 3),
             _cell(s.pages_per_second, 2),
             _cell(s.median_seconds, 2),
+            _cell(s.cpu_seconds_per_page, 2),
             _cell(s.peak_mib, 0),
             _cell(cer_ratio, 2),
             _cell(speed_ratio, 2),
@@ -189,9 +204,31 @@ def set_markdown(result: SetResult) -> str:
             )
     systems = "; ".join(f"{run.system} = {describe(run.system)}" for run in result.runs)
     lines += ["", f"Systems: {systems}."]
+    worst = [
+        f"{run.system}: "
+        + ", ".join(
+            f"{p.name} {p.order_agree}/{p.order_pairs}" for p in worst_order_pages(run.scores)
+        )
+        for run in result.runs
+        if worst_order_pages(run.scores)
+    ]
+    if worst:
+        lines += ["", "Reading order, worst pages (pairs in order / pairs): " + "; ".join(worst)]
+    foreign = []
+    for run in result.runs:
+        count = sum(p.foreign_lines for p in run.scores)
+        chars = "".join(dict.fromkeys("".join(p.foreign for p in run.scores)))
+        foreign.append(f"{run.system}: {f'{count} lines ({chars})' if count else 'none'}")
+    lines += ["", "Lines with characters outside the Latin alphabet: " + "; ".join(foreign)]
     if notes:
         lines += ["", "Failures (failed pages count as read with nothing found):", *notes]
     return "\n".join(lines)
+
+
+def worst_order_pages(scores: Sequence[PageScore], count: int = 3) -> list[PageScore]:
+    """The pages whose truth-line pairs came out of order most often (none when all agree)."""
+    missed = [p for p in scores if p.order_pairs and p.order_agree < p.order_pairs]
+    return sorted(missed, key=lambda p: (p.order_agree / p.order_pairs, p.name))[:count]
 
 
 def to_markdown(header: dict[str, Any], results: Sequence[SetResult], warmup: bool) -> str:
@@ -214,6 +251,7 @@ def to_json(header: dict[str, Any], results: Sequence[SetResult], warmup: bool) 
                     "error": run.error,
                     "summary": summaries[run.system].to_dict(),
                     "cer_to_best_baseline": cer_ratio,
+                    "reading_order_worst": [p.name for p in worst_order_pages(run.scores)],
                     "pages_per_second_to_best_baseline": speed_ratio,
                     "pages": [score.to_dict() for score in run.scores],
                 }

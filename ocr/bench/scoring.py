@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pyclipper
 
+from ocr.engine.alphabets import outside
 from ocr.engine.metrics import (
     char_errors,
     geometric_rows,
@@ -160,6 +161,35 @@ def anchored_text(regions: Sequence[Region], truth: Sequence[TruthBox]) -> str:
     return " ".join(text for _, _, text in placed)
 
 
+def order_pairs(regions: Sequence[Region], truth: Sequence[TruthBox]) -> tuple[int, int]:
+    """(pairs in the same order, pairs counted) over consecutive ground-truth lines.
+
+    The truth's lines in the truth's own order (its reading order); each is matched with the
+    system's region its bounding box overlaps most (at least half of the truth line's area),
+    and a consecutive pair of matched lines counts as in order when the system gives the
+    second line's region no earlier than the first's (one region holding both is in order).
+    Regions are taken in the order the system returned them.
+    """
+    if not truth or not regions:
+        return 0, 0
+    boxes = _bounds([r.polygon for r in regions])
+    places: list[int | None] = []
+    for line in _bounds([t.polygon for t in truth]):
+        width = np.minimum(boxes[:, 2], line[2]) - np.maximum(boxes[:, 0], line[0])
+        height = np.minimum(boxes[:, 3], line[3]) - np.maximum(boxes[:, 1], line[1])
+        overlap = np.clip(width, 0, None) * np.clip(height, 0, None)
+        area = max((line[2] - line[0]) * (line[3] - line[1]), 1e-9)
+        best = int(overlap.argmax())
+        places.append(best if overlap[best] >= 0.5 * area else None)
+    agree = counted = 0
+    for first, second in zip(places[:-1], places[1:], strict=True):
+        if first is None or second is None:
+            continue
+        counted += 1
+        agree += first <= second
+    return agree, counted
+
+
 @dataclass(frozen=True)
 class PageScore:
     """Raw counts for one page, so totals over a set can be pooled."""
@@ -178,6 +208,15 @@ class PageScore:
     boxes_truth: int
     seconds: float | None  # reading time; None when the page failed
     error: str | None = None
+    # Consecutive truth-line pairs the system reads in the same order, of those it found
+    # (order_pairs); zero pairs where the truth has no lines.
+    order_agree: int = 0
+    order_pairs: int = 0
+    cpu_seconds: float | None = None  # CPU time of the reading, all threads of its process
+    # Lines holding characters outside the Latin alphabet (the ready workflows' default), and
+    # those characters, each once.
+    foreign_lines: int = 0
+    foreign: str = ""
 
     @property
     def cer(self) -> float:
@@ -193,6 +232,7 @@ def score_page(
     seconds: float | None,
     image_size: tuple[int, int] | None = None,
     error: str | None = None,
+    cpu: float | None = None,
 ) -> PageScore:
     """Score what a system read on one page; a failed page counts as one that read nothing."""
     if image_size and truth.width and truth.height and image_size != (truth.width, truth.height):
@@ -218,6 +258,9 @@ def score_page(
         if truth.boxes
         else None
     )
+    agree, pairs = (
+        order_pairs(regions, truth.in_reading_order()) if truth.granularity == "lines" else (0, 0)
+    )
     return PageScore(
         name=truth.name,
         chars=chars,
@@ -233,6 +276,11 @@ def score_page(
         boxes_truth=len(truth.boxes),
         seconds=seconds,
         error=error,
+        order_agree=agree,
+        order_pairs=pairs,
+        cpu_seconds=cpu,
+        foreign_lines=sum(bool(outside("latin", r.text)) for r in regions),
+        foreign=outside("latin", "".join(r.text for r in regions)),
     )
 
 
@@ -252,6 +300,10 @@ class Summary:
     pages_per_second: float | None  # None when no page was read
     median_seconds: float | None
     peak_mib: float | None  # None when the child process died before reporting it
+    # Share of consecutive truth-line pairs read in the same order (order_pairs); None when the
+    # set has no line truth.
+    reading_order: float | None = None
+    cpu_seconds_per_page: float | None = None  # mean CPU time per page, all threads
 
     def to_dict(self) -> dict[str, Any]:
         return {k: round(v, 5) if isinstance(v, float) else v for k, v in asdict(self).items()}
@@ -272,6 +324,8 @@ def summarise(scores: Sequence[PageScore], peak_mib: float | None) -> Summary:
         recall = matched / max(sum(s.boxes_truth for s in with_boxes), 1)
         det_f1 = f_score(precision, recall)
     times = [s.seconds for s in scores if s.seconds is not None]
+    pairs = sum(s.order_pairs for s in scores)
+    cpus = [s.cpu_seconds for s in scores if s.cpu_seconds is not None]
     return Summary(
         pages=len(scores),
         failed=sum(s.error is not None for s in scores),
@@ -285,4 +339,6 @@ def summarise(scores: Sequence[PageScore], peak_mib: float | None) -> Summary:
         pages_per_second=len(times) / sum(times) if times and sum(times) > 0 else None,
         median_seconds=statistics.median(times) if times else None,
         peak_mib=peak_mib,
+        reading_order=sum(s.order_agree for s in scores) / pairs if pairs else None,
+        cpu_seconds_per_page=statistics.fmean(cpus) if cpus else None,
     )

@@ -5,12 +5,22 @@ Importing this package stays light (no onnxruntime or OpenCV); models load on fi
 
 from .errors import EngineError, UnknownModelError, WorkflowError
 from .gallery import GALLERY, ModelSpec, Param, describe_gallery, get_model
-from .types import Crop, DetectedRegion, PageImage, PageResult, Recognition, Region
+from .types import (
+    Block,
+    Crop,
+    DetectedRegion,
+    PageImage,
+    PageResult,
+    Recognition,
+    Region,
+    Word,
+)
 from .workflow import READY_WORKFLOWS, resolve_workflow, validate_workflow
 
 __all__ = [
     "GALLERY",
     "READY_WORKFLOWS",
+    "Block",
     "Crop",
     "DetectedRegion",
     "EngineError",
@@ -21,6 +31,7 @@ __all__ = [
     "Recognition",
     "Region",
     "UnknownModelError",
+    "Word",
     "WorkflowError",
     "describe_gallery",
     "get_model",

@@ -30,6 +30,13 @@ def quadrilateral(polygon: Sequence[tuple[float, float]]) -> FloatArray:
 
 def rectify(pixels: RGBImage, polygon: Sequence[tuple[float, float]], padding: int = 0) -> RGBImage:
     """The polygon warped to an upright rectangle, with `padding` page pixels around it."""
+    return rectify_turned(pixels, polygon, padding)[0]
+
+
+def rectify_turned(
+    pixels: RGBImage, polygon: Sequence[tuple[float, float]], padding: int = 0
+) -> tuple[RGBImage, int]:
+    """rectify()'s crop and the quarter turns (counter-clockwise) it was given."""
     src = quadrilateral(polygon)
     width = max(1, round(max(np.linalg.norm(src[0] - src[1]), np.linalg.norm(src[3] - src[2]))))
     height = max(1, round(max(np.linalg.norm(src[0] - src[3]), np.linalg.norm(src[1] - src[2]))))
@@ -47,10 +54,12 @@ def rectify(pixels: RGBImage, polygon: Sequence[tuple[float, float]], padding: i
         flags=cv2.INTER_CUBIC,
         borderMode=cv2.BORDER_REPLICATE,
     )
+    turned = 0
     if out.shape[0] > VERTICAL_RATIO * out.shape[1]:
         # Vertical text: turn it so it runs left to right, as PaddleOCR does.
         out = np.rot90(out)
-    return np.ascontiguousarray(out, dtype=np.uint8)
+        turned = 1
+    return np.ascontiguousarray(out, dtype=np.uint8), turned
 
 
 class PerspectiveCropper:
@@ -69,12 +78,19 @@ class PerspectiveCropper:
         self.orientation_threshold = orientation_threshold
 
     def crop(self, page: PageImage, regions: Sequence[DetectedRegion]) -> list[Crop]:
-        images = [rectify(page.pixels, region.polygon, self.padding) for region in regions]
+        warped = [rectify_turned(page.pixels, region.polygon, self.padding) for region in regions]
+        images = [image for image, _ in warped]
+        turns = [turned for _, turned in warped]
         if self.rotate_upside_down and images:
             from .orientation import get_classifier
 
-            images = get_classifier().straighten(images, self.orientation_threshold)
+            straight = get_classifier().straighten(images, self.orientation_threshold)
+            turns = [
+                (turned + 2) % 4 if new is not old else turned
+                for turned, new, old in zip(turns, straight, images, strict=True)
+            ]
+            images = straight
         return [
-            Crop(region=region, pixels=pixels)
-            for region, pixels in zip(regions, images, strict=True)
+            Crop(region=region, pixels=pixels, turned=turned, padding=self.padding)
+            for region, pixels, turned in zip(regions, images, turns, strict=True)
         ]

@@ -5,12 +5,16 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from .gallery import get_model
+from .gallery.common import ORIENTATION_PARAM
+from .page_orientation import PageOrientation, get_page_orientation, polygon_back, turned
 from .protocols import Cropper, Detector, Recognizer
-from .reading_order import sort_regions
-from .types import Crop, DetectedRegion, PageImage, PageResult, Polygon, Recognition, Region
+from .reading_order import group_blocks, sort_regions
+from .types import Crop, DetectedRegion, PageImage, PageResult, Polygon, Recognition, Region, Word
+from .words import place_words
 from .workflow import Node, validate_workflow
 
 
@@ -23,11 +27,13 @@ class Pipeline:
         cropper: Cropper,
         recognizer: Recognizer,
         nodes: list[Node] | None = None,
+        orientation: PageOrientation | None = None,
     ) -> None:
         self.detector = detector
         self.cropper = cropper
         self.recognizer = recognizer
         self.nodes = nodes or []
+        self.orientation = orientation
 
     @property
     def page_batch(self) -> int:
@@ -40,20 +46,29 @@ class Pipeline:
     def read_batch(self, pages: Sequence[PageImage]) -> list[PageResult]:
         """Pages read together, with the same results as one by one: detection on batches of
         pages (where the detector can), then every page's crops recognized in one pass, in
-        width-sorted batches across the pages."""
+        width-sorted batches across the pages. A page scanned sideways or upside down is read
+        upright (when the workflow turns pages) and its regions put back where they are on the
+        page as it came."""
+        turns = [self.orientation.quarter_turns(p.pixels) if self.orientation else 0 for p in pages]
+        upright = [
+            PageImage(pixels=turned(p.pixels, k), index=p.index) if k else p
+            for p, k in zip(pages, turns, strict=True)
+        ]
         detect_many = getattr(self.detector, "detect_many", None)
         if detect_many is not None:
-            detected = detect_many(pages)
+            detected = detect_many(upright)
         else:
-            detected = [self.detector.detect(page) for page in pages]
+            detected = [self.detector.detect(page) for page in upright]
         crops = [
-            self.cropper.crop(page, regions) for page, regions in zip(pages, detected, strict=True)
+            self.cropper.crop(page, regions)
+            for page, regions in zip(upright, detected, strict=True)
         ]
         recognitions = self.recognizer.recognize([crop for group in crops for crop in group])
         results: list[PageResult] = []
         start = 0
-        for page, group in zip(pages, crops, strict=True):
-            results.append(_assemble(page, group, recognitions[start : start + len(group)]))
+        for page, k, seen, group in zip(pages, turns, upright, crops, strict=True):
+            result = _assemble(seen, group, recognitions[start : start + len(group)])
+            results.append(_turned_back(result, page, k) if k else result)
             start += len(group)
         return results
 
@@ -78,25 +93,56 @@ def _assemble(
             text=rec.text.strip(),
             score=rec.score,
             detection_score=crop.region.score,
+            words=place_words(crop, rec.words),
         )
         for crop, rec in zip(crops, recognitions, strict=True)
         if rec.text.strip()
     ]
+    ordered = tuple(sort_regions(regions))
     return PageResult(
         index=page.index,
         width=page.width,
         height=page.height,
-        regions=tuple(sort_regions(regions)),
+        regions=ordered,
+        blocks=tuple(group_blocks(ordered)),
+    )
+
+
+def _turned_back(upright: PageResult, page: PageImage, turns: int) -> PageResult:
+    """A result read on the page turned `turns` quarters, in the page's own pixels."""
+
+    def back(polygon: Polygon) -> Polygon:
+        return polygon_back(polygon, turns, page.width, page.height)
+
+    regions = tuple(
+        replace(
+            region,
+            polygon=back(region.polygon),
+            words=tuple(Word(back(w.polygon), w.text, w.score) for w in region.words),
+        )
+        for region in upright.regions
+    )
+    return replace(
+        upright,
+        width=page.width,
+        height=page.height,
+        regions=regions,
+        rotation=90 * turns,
+        blocks=tuple(replace(block, polygon=back(block.polygon)) for block in upright.blocks),
     )
 
 
 def build_pipeline(nodes: list[Node]) -> Pipeline:
     """Load the models of an already validated workflow."""
     stages: dict[str, Any] = {}
+    orientation = None
     for node in nodes:
         spec = get_model(node["model"])
+        # The page classifier runs before any detector, so the pipeline owns it.
+        if spec.kind == "detector" and node["params"].get(ORIENTATION_PARAM.name, False):
+            orientation = get_page_orientation()
         stages[spec.kind] = spec.loader(node["params"])
-    return Pipeline(stages["detector"], stages["cropper"], stages["recognizer"], nodes)
+    return Pipeline(stages["detector"], stages["cropper"], stages["recognizer"], nodes, orientation)
 
 
 @functools.lru_cache(maxsize=8)

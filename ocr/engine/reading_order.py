@@ -20,13 +20,15 @@ import numpy as np
 import numpy.typing as npt
 
 from .geometry import bounds
-from .types import Polygon
+from .types import Block, Polygon
 
 LINE_OVERLAP = 0.5  # share of the shorter box's height two boxes must share to be one line
 # A gap down the page narrower than this many line heights separates words, not columns.
 MIN_COLUMN_GAP = 1.0
 # Each side of a cut down the page must be at least this share of the block's width.
 MIN_COLUMN_SHARE = 0.2
+# Neighbouring columns share at least this much of the shorter one's height.
+MIN_COLUMN_SIDE_BY_SIDE = 0.5
 # Lines at least this share of the block's width divide it into slabs (titles, footers).
 SPANNING_SHARE = 0.6
 # Share of a block's narrower lines that may cross a gutter (captions) without hiding it; lines
@@ -44,6 +46,53 @@ class HasPolygon(Protocol):
 
 T = TypeVar("T", bound=HasPolygon)
 Item = tuple[Box, T]
+
+
+# A line continues the block above it when the white space between them is at most this many
+# line heights, it shares this much of its width with the block, and its height is within
+# this factor of the block's lines (a heading over its paragraph starts a block of its own).
+BLOCK_GAP = 0.8
+BLOCK_OVERLAP = 0.5
+BLOCK_HEIGHT_RATIO = 1.5
+
+
+def group_blocks(regions: Sequence[HasPolygon]) -> list[Block]:
+    """Regions already in reading order, cut into blocks where the order jumps (to the next
+    column, across a gap, to a line of another size); each block's polygon is the box around
+    its lines."""
+    blocks: list[list[int]] = []
+    boxes = [bounds(region.polygon) for region in regions]
+    for index, box in enumerate(boxes):
+        if blocks and _continues([boxes[i] for i in blocks[-1]], box):
+            blocks[-1].append(index)
+        else:
+            blocks.append([index])
+    result = []
+    for members in blocks:
+        left = min(boxes[i][0] for i in members)
+        top = min(boxes[i][1] for i in members)
+        right = max(boxes[i][2] for i in members)
+        bottom = max(boxes[i][3] for i in members)
+        polygon = ((left, top), (right, top), (right, bottom), (left, bottom))
+        result.append(Block(polygon=polygon, lines=tuple(members)))
+    return result
+
+
+def _continues(block: list[Box], box: Box) -> bool:
+    last = block[-1]
+    heights = [b[3] - b[1] for b in block]
+    height = statistics.median(heights)
+    line = box[3] - box[1]
+    if height <= 0 or line <= 0 or max(line / height, height / line) > BLOCK_HEIGHT_RATIO:
+        return False
+    overlap_y = min(last[3], box[3]) - max(last[1], box[1])
+    if overlap_y >= LINE_OVERLAP * min(line, last[3] - last[1]):
+        return True  # the same row (a line split into pieces, a table's cells)
+    if box[1] - last[3] > BLOCK_GAP * height or box[3] <= last[1]:
+        return False  # a wide gap, or back up the page (the next column)
+    left, right = min(b[0] for b in block), max(b[2] for b in block)
+    shared = min(right, box[2]) - max(left, box[0])
+    return shared >= BLOCK_OVERLAP * min(right - left, box[2] - box[0])
 
 
 def sort_regions(regions: Sequence[T]) -> list[T]:
@@ -117,7 +166,10 @@ def _around_spanning(
     columns of its slab, or before them when it stands above all of them (a heading)."""
     left = min(box[0] for box, _ in items)
     width = max(box[2] for box, _ in items) - left
-    crossing = [item for item in items if item[0][0] < gutter[1] and item[0][2] > gutter[0]]
+    # A line crosses only if it reaches over the whole gutter; one that merely runs into it (a
+    # long line of the left column, a hanging indent of the right one) stays in its column.
+    crossing = [item for item in items if item[0][0] < gutter[0] and item[0][2] > gutter[1]]
+    middle = (gutter[0] + gutter[1]) / 2
     separators = sorted(
         (item for item in crossing if item[0][2] - item[0][0] >= SPANNING_SHARE * width),
         key=_middle,
@@ -139,8 +191,8 @@ def _around_spanning(
         # Split at the gutter found above rather than search again: each side is smaller, so
         # this always ends.
         for side in (
-            [i for i in slab if i[0][2] <= gutter[0]],
-            [i for i in slab if i[0][0] >= gutter[1]],
+            [i for i in slab if (i[0][0] + i[0][2]) / 2 < middle],
+            [i for i in slab if (i[0][0] + i[0][2]) / 2 >= middle],
         ):
             ordered += _xy_cut(side, line_height)
         ordered += _by_lines([i for i in inset if i[0][3] > top])
@@ -171,10 +223,19 @@ def _split(items: list[Item[T]], axis: int, min_gap: float) -> tuple[list[list[I
 def _are_text_columns(columns: list[list[Item[T]]]) -> bool:
     left = min(box[0] for column in columns for box, _ in column)
     right = max(box[2] for column in columns for box, _ in column)
-    return all(
+    if not all(
         _is_text_column(np.array([box for box, _ in column], dtype=np.float64), right - left)
         for column in columns
-    )
+    ):
+        return False
+    # Columns stand side by side: each shares most of its height with its neighbour. A running
+    # head set to the right above the text is no column beside it; it is read in its row.
+    spans = [(min(b[1] for b, _ in c), max(b[3] for b, _ in c)) for c in columns]
+    for (top_a, bottom_a), (top_b, bottom_b) in zip(spans[:-1], spans[1:], strict=True):
+        shared = min(bottom_a, bottom_b) - max(top_a, top_b)
+        if shared < MIN_COLUMN_SIDE_BY_SIDE * min(bottom_a - top_a, bottom_b - top_b):
+            return False
+    return True
 
 
 def _by_lines(items: list[Item[T]]) -> list[Item[T]]:

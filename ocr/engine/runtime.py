@@ -47,7 +47,7 @@ def thread_count() -> int:
 
 
 @functools.cache
-def _session(path: str, threads: int) -> Any:
+def _session(path: str, threads: int, classes: tuple[int, ...] | None = None) -> Any:
     options = ort.SessionOptions()
     # ORT's default sizes its pool from physical cores it detects, which in containers can
     # differ from the CPUs we may use; we set it ourselves so the figure is a deliberate choice
@@ -59,7 +59,18 @@ def _session(path: str, threads: int) -> Any:
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
     try:
-        return ort.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
+        source: str | bytes = path
+        if classes is not None:
+            import onnx
+
+            from .output_layer import restrict_onnx
+
+            source = restrict_onnx(onnx.load(path), classes).SerializeToString()
+        return ort.InferenceSession(
+            source, sess_options=options, providers=["CPUExecutionProvider"]
+        )
+    except EngineError:
+        raise
     except Exception as exc:  # ORT raises its own untyped errors for bad files
         raise EngineError(f"cannot load model {path}: {exc}") from exc
 
@@ -194,21 +205,29 @@ def torch_from(blob: npt.NDArray[np.float32]) -> Any:
 
 
 @functools.cache
-def _network(path: str, runtime: str, device: str, threads: int) -> Network:
+def _network(
+    path: str, runtime: str, device: str, threads: int, classes: tuple[int, ...] | None
+) -> Network:
     if runtime == "onnxruntime":
-        return OrtNetwork(_session(path, threads))
+        return OrtNetwork(_session(path, threads, classes))
     import torch
 
-    from .torchnet import load_module
+    from .torchnet import OnnxModule, load_graph
 
     # Same figure as ORT's intra-op pool, for the same reason: torch's default counts cores
     # it detects, and several workers may share the machine (LEGIBLE_OCR_THREADS lowers it).
     # It is process-wide, which is what we want: every torch network here shares one pool.
     torch.set_num_threads(threads)
-    return TorchNetwork(load_module(Path(path)), device)
+    graph = load_graph(Path(path))
+    if classes is not None:
+        from .output_layer import restrict_graph
+
+        graph = restrict_graph(graph, classes)
+    return TorchNetwork(OnnxModule(graph, name=Path(path).name).eval(), device)
 
 
-def get_network(path: Path) -> Network:
-    """A cached Network for `path` on the runtime and device OCR_RUNTIME/OCR_DEVICE choose."""
+def get_network(path: Path, classes: tuple[int, ...] | None = None) -> Network:
+    """A cached Network for `path` on the runtime and device OCR_RUNTIME/OCR_DEVICE choose;
+    with `classes`, its (softmax) output keeps only those classes, in that order."""
     placement = choose_placement()
-    return _network(str(path), placement.runtime, placement.device, thread_count())
+    return _network(str(path), placement.runtime, placement.device, thread_count(), classes)

@@ -22,7 +22,12 @@ READY_WORKFLOWS: dict[str, dict[str, Any]] = {
         "nodes": [
             {"id": "detect", "model": "ppocrv6-small-det", "params": {}, "input": None},
             {"id": "crop", "model": "crop-1.0", "params": {}, "input": "detect"},
-            {"id": "read", "model": "ppocrv6-small-rec", "params": {}, "input": "crop"},
+            {
+                "id": "read",
+                "model": "ppocrv6-small-rec",
+                "params": {"alphabet": "latin"},
+                "input": "crop",
+            },
         ],
     },
     "fast": {
@@ -32,7 +37,12 @@ READY_WORKFLOWS: dict[str, dict[str, Any]] = {
         "nodes": [
             {"id": "detect", "model": "ppocrv6-tiny-det", "params": {}, "input": None},
             {"id": "crop", "model": "crop-1.0", "params": {}, "input": "detect"},
-            {"id": "read", "model": "ppocrv6-tiny-rec", "params": {}, "input": "crop"},
+            {
+                "id": "read",
+                "model": "ppocrv6-tiny-rec",
+                "params": {"alphabet": "latin"},
+                "input": "crop",
+            },
         ],
     },
     "tesseract": {
@@ -42,7 +52,12 @@ READY_WORKFLOWS: dict[str, dict[str, Any]] = {
         "nodes": [
             {"id": "detect", "model": "tesseract-layout", "params": {}, "input": None},
             {"id": "crop", "model": "crop-1.0", "params": {}, "input": "detect"},
-            {"id": "read", "model": "tesseract-line", "params": {}, "input": "crop"},
+            {
+                "id": "read",
+                "model": "tesseract-line",
+                "params": {"alphabet": "latin"},
+                "input": "crop",
+            },
         ],
     },
     "mixed": {
@@ -52,7 +67,12 @@ READY_WORKFLOWS: dict[str, dict[str, Any]] = {
         "nodes": [
             {"id": "detect", "model": "ppocrv6-small-det", "params": {}, "input": None},
             {"id": "crop", "model": "crop-1.0", "params": {}, "input": "detect"},
-            {"id": "read", "model": "tesseract-line", "params": {}, "input": "crop"},
+            {
+                "id": "read",
+                "model": "tesseract-line",
+                "params": {"alphabet": "latin"},
+                "input": "crop",
+            },
         ],
     },
 }
@@ -111,6 +131,8 @@ def _check_params(spec: ModelSpec, raw: object, label: str, errors: list[str]) -
         return spec.defaults()
     params: dict[str, Any] = spec.defaults()
     for name, value in raw.items():
+        if name in spec.retired:
+            continue
         param = spec.param(name) if isinstance(name, str) else None
         if param is None:
             known = ", ".join(p.name for p in spec.params) or "none"

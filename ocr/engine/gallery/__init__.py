@@ -45,6 +45,9 @@ class ModelSpec:
     description: str
     params: tuple[Param, ...]
     loader: Loader
+    # Parameters the model once had: workflows saved with them still validate, and they are
+    # dropped (never passed to the loader).
+    retired: tuple[str, ...] = ()
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

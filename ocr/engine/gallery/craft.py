@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import ModelSpec, Param, register
+from .common import ORIENTATION_PARAM, detector_params
 
 PARAMS: tuple[Param, ...] = (
     Param(
@@ -51,13 +52,7 @@ PARAMS: tuple[Param, ...] = (
         description="Longest side the page is resized to (after a 1.5x enlargement) for "
         "detection; larger finds smaller text but is slower.",
     ),
-    Param(
-        "refine",
-        "bool",
-        default=False,
-        description="Run the link refiner (craft_refiner_CTW1500.pth in OCR_MODEL_DIR), "
-        "which joins words into whole lines.",
-    ),
+    ORIENTATION_PARAM,
 )
 
 
@@ -65,16 +60,20 @@ PARAMS: tuple[Param, ...] = (
 def _load(params: Mapping[str, Any]) -> Any:
     from ..detectors.craft.detector import CRAFTDetector
 
-    return CRAFTDetector.from_params(params)
+    return CRAFTDetector.from_params(detector_params(params))
 
 
 register(
     ModelSpec(
         id="craft-mlt-25k",
         kind="detector",
-        description="CRAFT text detector (craft_mlt_25k.pth, placed in OCR_MODEL_DIR): finds "
-        "words, also curved or rotated scene text.",
+        description="CRAFT text detector (the published craft_mlt_25k.pth, from Legible's "
+        "craft extra or OCR_MODEL_DIR; PyTorch): finds words, also curved or rotated scene "
+        "text. Its link refiner, which joins words into lines, is not offered: its published "
+        "weights (craft_refiner_CTW1500.pth) ship in no package we can install.",
         params=PARAMS,
         loader=_load,
+        # Offered until the refiner's weights turned out to be unobtainable.
+        retired=("refine",),
     )
 )

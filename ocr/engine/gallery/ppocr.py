@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import Loader, ModelSpec, Param, register
+from .common import ALPHABET_PARAM, ORIENTATION_PARAM, detector_params
 
 DETECTOR_PARAMS: tuple[Param, ...] = (
     Param(
@@ -62,6 +63,7 @@ DETECTOR_PARAMS: tuple[Param, ...] = (
         description="Join boxes that sit side by side on one text line (words split apart at "
         "wide spaces) into one line box.",
     ),
+    ORIENTATION_PARAM,
 )
 
 RECOGNIZER_PARAMS: tuple[Param, ...] = (
@@ -84,6 +86,7 @@ RECOGNIZER_PARAMS: tuple[Param, ...] = (
         max=1.0,
         description="Drop a line whose mean character confidence is below this; 0 keeps all.",
     ),
+    ALPHABET_PARAM,
 )
 
 
@@ -93,7 +96,7 @@ def _detector_loader(variant: str) -> Loader:
     def load(params: Mapping[str, Any]) -> Any:
         from ..detectors.ppocr_db import PPOCRDBDetector
 
-        return PPOCRDBDetector.from_params(params, variant=variant)
+        return PPOCRDBDetector.from_params(detector_params(params), variant=variant)
 
     return load
 

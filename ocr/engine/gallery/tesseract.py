@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import ModelSpec, Param, register
+from .common import ALPHABET_PARAM, ORIENTATION_PARAM, detector_params
 
 
 # Loaders import their adapter on first use so that validating a workflow never loads tesserocr.
 def _load_detector(params: Mapping[str, Any]) -> Any:
     from ..detectors.tesseract_layout import TesseractLayoutDetector
 
-    return TesseractLayoutDetector.from_params(params)
+    return TesseractLayoutDetector.from_params(detector_params(params))
 
 
 def _load_recognizer(params: Mapping[str, Any]) -> Any:
@@ -43,6 +44,7 @@ register(
                 max=200,
                 description="Drop regions whose short side (in page pixels) is below this.",
             ),
+            ORIENTATION_PARAM,
         ),
         loader=_load_detector,
     )
@@ -63,6 +65,7 @@ register(
                 description="What Tesseract expects each crop to hold: one line (default), one "
                 "line without its line-finding tweaks, one word, or a block of lines.",
             ),
+            ALPHABET_PARAM,
         ),
         loader=_load_recognizer,
     )

