@@ -31,7 +31,10 @@ PROTOCOL = (
     "system that returns lines scores low by construction). order: the share of consecutive "
     "ground-truth lines (in the truth's own order) that the system's output gives in the same "
     "order, each truth line matched with the region covering most of it (sets with line truth "
-    "only). pages/s and s/page: wall time of "
+    "only); order (adj.): the share whose second line the system gives right after the first "
+    "(among regions holding truth lines), which also sees columns read row by row. The truth's "
+    "order: its file order, or for PAGE files (ocrd_gt_structure_text) regions in the PAGE "
+    "ReadingOrder, each region's lines top to bottom. pages/s and s/page: wall time of "
     "the reading call only (image decoding excluded), one page at a time, each system in its "
     "own process; peak MiB: that process's peak resident memory (ru_maxrss), models included. "
     "Ratios are to the best baseline of the set (lowest CER): CER ratio < 1 and pages/s "
@@ -168,10 +171,11 @@ def set_markdown(result: SetResult) -> str:
         f"{dataset.granularity if dataset.granularity != 'page' else 'none (page text only)'}; "
         f"best baseline: {best_id or 'none'})",
         "",
-        "| system | CER | CER (rows) | WER | BoW F1 | det P | det R | det F | order | pages/s "
+        "| system | CER | CER (rows) | WER | BoW F1 | det P | det R | det F | order | order (adj.) "
+        "| pages/s "
         "| s/page (median) | CPU s/page | peak MiB | CER / best baseline "
         "| pages/s / best baseline |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     notes = []
     for run in result.runs:
@@ -187,6 +191,7 @@ def set_markdown(result: SetResult) -> str:
             _cell(s.det_recall, 3),
             _cell(s.det_f1, 3),
             _cell(s.reading_order, 3),
+            _cell(s.reading_order_adjacent, 3),
             _cell(s.pages_per_second, 2),
             _cell(s.median_seconds, 2),
             _cell(s.cpu_seconds_per_page, 2),

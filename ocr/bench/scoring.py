@@ -161,17 +161,23 @@ def anchored_text(regions: Sequence[Region], truth: Sequence[TruthBox]) -> str:
     return " ".join(text for _, _, text in placed)
 
 
-def order_pairs(regions: Sequence[Region], truth: Sequence[TruthBox]) -> tuple[int, int]:
-    """(pairs in the same order, pairs counted) over consecutive ground-truth lines.
+def order_pairs(regions: Sequence[Region], truth: Sequence[TruthBox]) -> tuple[int, int, int]:
+    """(pairs in the same order, pairs read one right after the other, pairs counted) over
+    consecutive ground-truth lines.
 
     The truth's lines in the truth's own order (its reading order); each is matched with the
     system's region its bounding box overlaps most (at least half of the truth line's area),
     and a consecutive pair of matched lines counts as in order when the system gives the
-    second line's region no earlier than the first's (one region holding both is in order).
+    second line's region no earlier than the first's (one region holding both is in order),
+    and as adjacent when the second's region comes right after the first's (or is the same).
+    "Right after" is counted among the regions that hold some truth line, so a speck read
+    between them costs nothing. In order is the issue's measure; adjacent is the stricter one
+    that also sees two columns read row by row (each column's lines still come later and
+    later there, only interleaved).
     Regions are taken in the order the system returned them.
     """
     if not truth or not regions:
-        return 0, 0
+        return 0, 0, 0
     boxes = _bounds([r.polygon for r in regions])
     places: list[int | None] = []
     for line in _bounds([t.polygon for t in truth]):
@@ -181,13 +187,16 @@ def order_pairs(regions: Sequence[Region], truth: Sequence[TruthBox]) -> tuple[i
         area = max((line[2] - line[0]) * (line[3] - line[1]), 1e-9)
         best = int(overlap.argmax())
         places.append(best if overlap[best] >= 0.5 * area else None)
-    agree = counted = 0
+    held = sorted({place for place in places if place is not None})
+    rank = {place: position for position, place in enumerate(held)}
+    agree = adjacent = counted = 0
     for first, second in zip(places[:-1], places[1:], strict=True):
         if first is None or second is None:
             continue
         counted += 1
         agree += first <= second
-    return agree, counted
+        adjacent += 0 <= rank[second] - rank[first] <= 1
+    return agree, adjacent, counted
 
 
 @dataclass(frozen=True)
@@ -212,6 +221,7 @@ class PageScore:
     # (order_pairs); zero pairs where the truth has no lines.
     order_agree: int = 0
     order_pairs: int = 0
+    order_adjacent: int = 0
     cpu_seconds: float | None = None  # CPU time of the reading, all threads of its process
     # Lines holding characters outside the Latin alphabet (the ready workflows' default), and
     # those characters, each once.
@@ -258,8 +268,10 @@ def score_page(
         if truth.boxes
         else None
     )
-    agree, pairs = (
-        order_pairs(regions, truth.in_reading_order()) if truth.granularity == "lines" else (0, 0)
+    agree, adjacent, pairs = (
+        order_pairs(regions, truth.in_reading_order())
+        if truth.granularity == "lines"
+        else (0, 0, 0)
     )
     return PageScore(
         name=truth.name,
@@ -278,6 +290,7 @@ def score_page(
         error=error,
         order_agree=agree,
         order_pairs=pairs,
+        order_adjacent=adjacent,
         cpu_seconds=cpu,
         foreign_lines=sum(bool(outside("latin", r.text)) for r in regions),
         foreign=outside("latin", "".join(r.text for r in regions)),
@@ -303,6 +316,7 @@ class Summary:
     # Share of consecutive truth-line pairs read in the same order (order_pairs); None when the
     # set has no line truth.
     reading_order: float | None = None
+    reading_order_adjacent: float | None = None  # the stricter share (order_pairs)
     cpu_seconds_per_page: float | None = None  # mean CPU time per page, all threads
 
     def to_dict(self) -> dict[str, Any]:
@@ -340,5 +354,6 @@ def summarise(scores: Sequence[PageScore], peak_mib: float | None) -> Summary:
         median_seconds=statistics.median(times) if times else None,
         peak_mib=peak_mib,
         reading_order=sum(s.order_agree for s in scores) / pairs if pairs else None,
+        reading_order_adjacent=sum(s.order_adjacent for s in scores) / pairs if pairs else None,
         cpu_seconds_per_page=statistics.fmean(cpus) if cpus else None,
     )
