@@ -64,6 +64,16 @@ def _baselines(value: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _write(out: Path, start: dict[str, object], results: Sequence[SetResult], warmup: bool) -> str:
+    """results.md and results.json for the sets measured so far; the markdown."""
+    header = {**start, "load_average_end": [round(v, 2) for v in os.getloadavg()]}
+    markdown = to_markdown(header, results, warmup)
+    (out / "results.md").write_text(markdown, encoding="utf-8")
+    data = to_json(header, results, warmup)
+    (out / "results.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    return markdown
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; 0 when every system read every page, 1 when some failed, 2 for bad
     arguments."""
@@ -84,7 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     systems = [WORKFLOW_PREFIX + workflow for workflow in workflows] + baselines
 
     start_header = machine(threads)
-    results = []
+    out = args.out or _default_out()
+    out.mkdir(parents=True, exist_ok=True)
+    results: list[SetResult] = []
     for dataset in datasets:
         print(
             f"{dataset.name}: {', '.join(systems)} in turns on {len(dataset.pages)} pages",
@@ -92,15 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         runs = run_systems(systems, dataset, warmup=args.warmup)
         results.append(SetResult(dataset=dataset, runs=tuple(runs)))
+        # Written after every set, so a long run that is stopped keeps what it measured.
+        _write(out, start_header, results, args.warmup)
 
-    header = {**start_header, "load_average_end": [round(v, 2) for v in os.getloadavg()]}
-    markdown = to_markdown(header, results, args.warmup)
-    print(markdown)
-    out = args.out or _default_out()
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results.md").write_text(markdown, encoding="utf-8")
-    data = to_json(header, results, args.warmup)
-    (out / "results.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    print(_write(out, start_header, results, args.warmup))
     print(f"written: {out / 'results.md'}, {out / 'results.json'}", file=sys.stderr)
     failed = any(
         run.error or any(score.error for score in run.scores)
