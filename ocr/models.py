@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from ocr.engine.types import Region as EngineRegion
+from ocr.engine.types import Word as EngineWord
 
 
 class App(models.Model):
@@ -95,6 +96,9 @@ class Page(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # The newest reading's layout: blocks as {"polygon", "kind"} in reading order (None before
+    # the engine had blocks). Lines belong to the block whose polygon holds them.
+    blocks = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["index"]
@@ -160,6 +164,11 @@ class Region(models.Model):
     text = models.TextField(blank=True, default="")
     score = models.FloatField(default=0.0)
     detection_score = models.FloatField(default=0.0)
+    # The recognizer's words, [{"polygon", "text", "score"}], while they spell `text`; None for
+    # a drawn or edited line (and for readings from before word boxes). Nullable without a
+    # default, so adding it on SQLite is an ALTER TABLE, not a rebuild that would drop the
+    # FTS triggers.
+    words = models.JSONField(null=True, blank=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.OCR)
     version = models.PositiveIntegerField(default=1)
     edited = models.BooleanField(default=False)
@@ -194,6 +203,14 @@ class Region(models.Model):
             text=self.text,
             score=self.score,
             detection_score=self.detection_score,
+            words=tuple(
+                EngineWord(
+                    polygon=tuple((float(x), float(y)) for x, y in w["polygon"]),
+                    text=str(w["text"]),
+                    score=float(w["score"]),
+                )
+                for w in self.words or ()
+            ),
         )
 
 

@@ -474,7 +474,8 @@ def save_page_result(
             RunPage.objects.filter(pk=reading.pk).update(regions=regions, reads=F("reads") + 1)
         if row.run_id is None or row.run_id <= run.pk:
             lay_reading(row, run, result.regions, source)
-            Page.objects.filter(pk=row.pk).update(run=run)
+            blocks = [{"polygon": b.to_dict()["polygon"], "kind": b.kind} for b in result.blocks]
+            Page.objects.filter(pk=row.pk).update(run=run, blocks=blocks or None)
         now = timezone.now()
         RunChunk.objects.filter(pk=chunk.pk).update(heartbeat=now)
         if created:  # last: the run's row is what every chunk's page updates

@@ -43,3 +43,22 @@ def input_with_result(app: App, texts: tuple[str, ...] = ("first line", "second 
     runs.save_page_result(run.pk, token, page, result)
     Run.objects.filter(pk=run.pk).update(status=Run.Status.SUCCEEDED, claim="")
     return item
+
+
+def input_read_by_engine(app: App, name: str = "phototest.png") -> Input:
+    """A fixture page read for real by the default workflow (word boxes, blocks and all) and
+    saved the way a worker saves it."""
+    from ocr.engine.pipeline import get_pipeline
+    from ocr.engine.workflow import resolve_workflow
+
+    data = (FIXTURES / name).read_bytes()
+    [item] = services.create_inputs(app, SimpleUploadedFile(name, data))
+    run = item.runs.get()
+    token = runs.claim_run(run.pk)
+    assert token is not None
+    pixels = np.asarray(Image.open(FIXTURES / name).convert("RGB"))
+    image = PageImage(pixels=pixels, index=0)
+    result = get_pipeline(resolve_workflow("default")).read_page(image)
+    runs.save_page_result(run.pk, token, IngestedPage(image=image), result)
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.SUCCEEDED, claim="")
+    return item

@@ -97,3 +97,35 @@ def test_a_search_hit_opens_its_page_with_the_region_highlighted(
     expect(page.locator(f'svg polygon[data-region-id="{hit.pk}"]')).to_have_class("region selected")
     expect(page.locator(f'#regions li[data-region-id="{hit.pk}"]')).to_have_class("selected")
     context.close()
+
+
+def test_a_search_hit_boxes_the_matched_words_not_the_whole_line(
+    chromium, live_server, alice, alice_app
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.factories import input_read_by_engine
+
+    item = input_read_by_engine(alice_app)  # read by the real default workflow
+    line = Region.objects.get(page__input=item, text__startswith="This is a lot")
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("alice-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/apps/{alice_app.pk}/search/?q=point")
+
+    hit = page.locator(f'li.hit[data-region-id="{line.pk}"]')
+    expect(hit.locator("mark")).to_have_text("point")
+    word = hit.locator("svg polygon.hit-word")
+    expect(word).to_have_count(1)
+    whole = hit.locator("svg polygon.region").bounding_box()
+    box = word.bounding_box()
+    assert whole is not None and box is not None
+    # The word "point" of "This is a lot of 12 point text to test the": a seventh of the line,
+    # where the recognizer put it (its 7th word), drawn inside the line.
+    assert 0.05 < box["width"] / whole["width"] < 0.25
+    assert whole["x"] + 0.4 * whole["width"] < box["x"] < whole["x"] + 0.7 * whole["width"]
+    page.screenshot(path=SCREENSHOTS / "search-words.png")
+    context.close()

@@ -102,3 +102,19 @@ def test_saving_a_workflow_needs_the_csrf_token(alice, alice_app) -> None:
     client.force_login(alice)
     assert client.post(f"/apps/{alice_app.pk}/workflows/", GOOD).status_code == 403
     assert not Workflow.objects.exists()
+
+
+def test_it_sets_the_recognizers_alphabet(client, alice, alice_app) -> None:
+    client.force_login(alice)
+    html = client.get(f"/apps/{alice_app.pk}/workflows/").content.decode()
+    assert 'name="ppocrv6-tiny-rec.alphabet"' in html
+    assert "<option>cjk</option>" in html and "<option selected>latin</option>" in html
+    data = {**GOOD, "ppocrv6-tiny-rec.alphabet": "cjk", "name": "Chinese letters"}
+    response = client.post(f"/apps/{alice_app.pk}/workflows/", data)
+    assert response.status_code == 302
+    saved = Workflow.objects.get(app=alice_app, name="Chinese letters")
+    assert saved.nodes[2]["params"]["alphabet"] == "cjk"
+    bad = client.post(
+        f"/apps/{alice_app.pk}/workflows/", {**data, "ppocrv6-tiny-rec.alphabet": "x"}
+    )
+    assert bad.status_code == 400

@@ -55,6 +55,12 @@ class ResultPageSerializer(serializers.Serializer):
     height = serializers.IntegerField()
     timecode_ms = serializers.IntegerField(allow_null=True, help_text="Video frames only.")
     image = serializers.URLField()
+    blocks = serializers.ListField(
+        child=serializers.DictField(),
+        allow_null=True,
+        help_text="The newest reading's blocks ({polygon, kind}) in reading order; null for "
+        "pages read before the engine had blocks.",
+    )
     regions = RegionSerializer(many=True, help_text="In reading order.")
 
 

@@ -154,12 +154,14 @@ class RegionSerializer(serializers.ModelSerializer):
     corrected_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
+    # [{"polygon", "text", "score"}] from the recognizer; null for drawn and edited lines.
+    words = serializers.JSONField(read_only=True, allow_null=True, required=False)
 
     class Meta:
         model = Region
         fields = [
             "id", "polygon", "text", "score", "detection_score", "version", "edited", "source",
-            "order", "corrected_by", "corrected_at", "first_ms", "last_ms", "repeat_of",
+            "order", "corrected_by", "corrected_at", "first_ms", "last_ms", "repeat_of", "words",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -242,6 +244,8 @@ def page_payload(page: Page, image_url: str) -> dict[str, Any]:
         "image": image_url,
         "verified": page.verified,
         "run": page.run_id,
+        # The newest reading's blocks ({"polygon", "kind"}, reading order); null before blocks.
+        "blocks": page.blocks,
         "regions": RegionSerializer(getattr(page, "run_regions", []), many=True).data,
     }
 

@@ -68,3 +68,27 @@ def mark_similar(text: str, words: tuple[str, ...]) -> str:
         return f"{START}{match.group(0)}{STOP}" if similar else match.group(0)
 
     return to_html(_WORD.sub(mark, clean(text)))
+
+
+_MARKED = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def marked_words(headline: str) -> set[str]:
+    """The words a headline marks, lower-cased, as _WORD splits them."""
+    return {
+        word.lower()
+        for marked in _MARKED.findall(headline)
+        for word in _WORD.findall(html.unescape(marked))
+    }
+
+
+def matched_word_polygons(headline: str, words: list[dict] | None) -> list[list[list[float]]]:
+    """The polygons of a line's words (as stored: {"polygon", "text", "score"}) that the
+    headline marks: what a hit highlights on the page instead of the whole line."""
+    marked = marked_words(headline)
+    found = []
+    for word in words or ():
+        parts = {part.lower() for part in _WORD.findall(str(word.get("text", "")))}
+        if parts & marked:
+            found.append(word["polygon"])
+    return found

@@ -137,10 +137,13 @@ def edit_region(
     with _locked_page(region.page_id) as page:
         row = _current(region, version)
         _remember_reading(row)
+        if text is not None and text != row.text:
+            row.words = None  # the recognizer's word boxes spelled the old text
         if text is not None:
             row.text = text
         if polygon is not None:
             row.polygon = _stored(_check_polygon(polygon, page))
+            row.words = None
         _mark(row, user)
         row.save()
         if order is not None:
@@ -380,6 +383,7 @@ def lay_reading(page: Page, run: Run, regions: Sequence[EngineRegion], source: s
                     text=fresh["text"],
                     score=fresh["score"],
                     detection_score=fresh["detection_score"],
+                    words=fresh["words"] or None,
                     source=source,
                 )
             )
@@ -389,7 +393,18 @@ def lay_reading(page: Page, run: Run, regions: Sequence[EngineRegion], source: s
         existing.run, existing.order, existing.source = run, position, source
         existing.polygon, existing.text = fresh["polygon"], fresh["text"]
         existing.score, existing.detection_score = fresh["score"], fresh["detection_score"]
+        existing.words = fresh["words"] or None
         updates.append(existing)
-    fields = ["run", "order", "polygon", "text", "score", "detection_score", "source", "version"]
+    fields = [
+        "run",
+        "order",
+        "polygon",
+        "text",
+        "score",
+        "detection_score",
+        "words",
+        "source",
+        "version",
+    ]
     Region.objects.bulk_update(updates, fields, batch_size=500)
     Region.objects.bulk_create(creations, batch_size=500)

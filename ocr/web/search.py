@@ -14,8 +14,9 @@ from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 
 from ocr import selectors
-from ocr.models import Input, Page
+from ocr.models import Input, Page, Region
 from ocr.search import MAX_QUERY_LENGTH, Hit, search
+from ocr.search.highlight import matched_word_polygons
 
 PER_PAGE = 50
 CROP_MARGIN = 8  # page pixels around the region, so the crop shows a little context
@@ -32,6 +33,9 @@ class ShownHit:
     headline: SafeString
     view_box: str
     points: str
+    # The matched words' outlines (from the recognizer's word boxes); empty when the line has
+    # none (drawn or edited lines), and then the whole line is shown as before.
+    words: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -46,7 +50,11 @@ class InputGroup:
     pages: dict[int, PageGroup] = field(default_factory=dict)
 
 
-def _shown(hit: Hit) -> ShownHit:
+def _points(polygon: list[list[float]]) -> str:
+    return " ".join(f"{float(x):g},{float(y):g}" for x, y in polygon)
+
+
+def _shown(hit: Hit, words: list[dict] | None = None) -> ShownHit:
     xs = [float(x) for x, _ in hit.polygon] or [0.0]
     ys = [float(y) for _, y in hit.polygon] or [0.0]
     left, top = min(xs) - CROP_MARGIN, min(ys) - CROP_MARGIN
@@ -56,7 +64,8 @@ def _shown(hit: Hit) -> ShownHit:
         # The search backends escape the text and add only <mark> tags (ocr.search.highlight).
         headline=mark_safe(hit.headline),  # noqa: S308
         view_box=f"{left:g} {top:g} {width:g} {height:g}",
-        points=" ".join(f"{float(x):g},{float(y):g}" for x, y in hit.polygon),
+        points=_points(hit.polygon),
+        words=[_points(p) for p in matched_word_polygons(hit.headline, words)],
     )
 
 
@@ -66,13 +75,16 @@ def _group(hits: list[Hit]) -> list[InputGroup]:
     for hit in hits:
         wanted |= Q(input_id=hit.input, index=hit.page)
     pages = {(p.input_id, p.index): p for p in Page.objects.filter(wanted).select_related("input")}
+    words = dict(Region.objects.filter(pk__in=[h.region for h in hits]).values_list("pk", "words"))
     groups: dict[int, InputGroup] = {}
     for hit in hits:
         page = pages.get((hit.input, hit.page))
         if page is None:  # deleted between the search and now
             continue
         group = groups.setdefault(hit.input, InputGroup(input=page.input))
-        group.pages.setdefault(hit.page, PageGroup(page=page)).hits.append(_shown(hit))
+        group.pages.setdefault(hit.page, PageGroup(page=page)).hits.append(
+            _shown(hit, words.get(hit.region))
+        )
     return list(groups.values())
 
 
