@@ -128,4 +128,12 @@ def test_a_search_hit_boxes_the_matched_words_not_the_whole_line(
     assert 0.05 < box["width"] / whole["width"] < 0.25
     assert whole["x"] + 0.4 * whole["width"] < box["x"] < whole["x"] + 0.7 * whole["width"]
     page.screenshot(path=SCREENSHOTS / "search-words.png")
+
+    # On the page view the reading's blocks show while "Blocks" is ticked.
+    page.goto(f"{live_server.url}/inputs/{item.pk}/pages/0/")
+    blocks = page.locator("svg polygon.block")
+    expect(blocks.first).to_be_hidden()
+    page.get_by_label("Blocks").check()
+    expect(blocks.first).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "page-blocks.png")
     context.close()

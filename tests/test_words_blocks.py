@@ -54,3 +54,11 @@ def test_the_search_page_boxes_the_matched_words(client, alice, read) -> None:
     )
     assert expected >= 3
     assert len(re.findall(r'class="hit-word"', html)) == expected
+
+
+def test_the_page_view_offers_the_blocks(client, alice, read) -> None:
+    client.force_login(alice)
+    html = client.get(f"/inputs/{read.pk}/pages/0/").content.decode()
+    page = Page.objects.get(input=read)
+    assert html.count('class="block"') == len(page.blocks) >= 1
+    assert 'id="show-blocks"' in html

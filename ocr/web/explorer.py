@@ -102,6 +102,11 @@ def page(request: HttpRequest, input: int, index: int) -> HttpResponse:
         "previous": pages[position - 1] if position else None,
         "next": pages[position + 1] if position is not None and position + 1 < len(pages) else None,
         "regions": regions,
+        # The newest reading's blocks, drawn under the regions when "Blocks" is ticked.
+        "blocks": [
+            " ".join(f"{float(x):g},{float(y):g}" for x, y in block["polygon"])
+            for block in ((current.blocks or []) if current is not None and viewed is None else [])
+        ],
         "selected": request.GET.get("region", ""),
         "formats": EXPORT_LINKS,
         "thresholds": {"high": HIGH, "medium": MEDIUM},
