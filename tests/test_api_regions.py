@@ -22,7 +22,7 @@ def test_it_returns_regions_in_reading_order(alice_api, alice_app) -> None:
     assert page["regions"][0]["polygon"][0] == [10.0, 10.0]
     assert set(page["regions"][0]) == {
         "id", "polygon", "text", "score", "detection_score", "version", "edited", "source",
-        "order", "corrected_by", "corrected_at", "first_ms", "last_ms", "repeat_of",
+        "order", "corrected_by", "corrected_at", "first_ms", "last_ms", "repeat_of", "words",
     }  # fmt: skip
 
 
