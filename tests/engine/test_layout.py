@@ -16,6 +16,8 @@ from ocr.ingest.options import Options
 
 from .conftest import FIXTURES
 
+SLACK = 8  # page pixels at 100 dpi
+
 
 @pytest.fixture(scope="module")
 def two_columns(pipeline: Pipeline) -> tuple[PageResult, list[TruthBox]]:
@@ -45,12 +47,13 @@ def test_its_blocks_never_straddle_the_gutter(
     result, _ = two_columns
     assert [i for block in result.blocks for i in block.lines] == list(range(len(result.regions)))
     middle = 425 * result.width / 827  # the gutter runs from x=417 to 432 at 100 dpi
+    # Detected boxes reach a few pixels past their ink, into the gutter.
     sides, across = [], []
     for block in result.blocks:
         left, top, right, bottom = bounds(block.polygon)
-        if right < middle:
+        if right < middle + SLACK:
             sides.append(("left", top, bottom))
-        elif left > middle:
+        elif left > middle - SLACK:
             sides.append(("right", top, bottom))
         else:
             across.append((top, bottom))
