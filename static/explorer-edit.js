@@ -157,15 +157,19 @@ export function createEditing({ root, model, say, changed }) {
     const promise = perform("Saving…", "Saved.", async () => {
       const before = live(id).text;
       await patch(id, { text });
+      delete record.unsaved;
+      record.li.querySelectorAll(".conflict").forEach((el) => el.remove());
       return { entry: { label: "text edit", undo: () => patch(id, { text: before }), redo: () => patch(id, { text }) } };
     }, {
       // The text is never lost: it stays beside the current one until the person chooses.
       onConflict: (current) => {
         model.update(current);
+        record.unsaved = text;
         show(record, { mine: text, current, onKeep: () => saveText(record.id, text) });
         say("Not saved: the region changed meanwhile. Choose which text to keep.", true);
       },
       onFailure: (error) => {
+        record.unsaved = text;
         show(record, { mine: text, current: null, message: `Not saved: ${error.message}`, onKeep: () => saveText(record.id, text) });
         say(`Not saved: ${error.message} Your text is kept beside the line.`, true);
       },
@@ -181,13 +185,17 @@ export function createEditing({ root, model, say, changed }) {
 
   function show(record, { mine, current, message, onKeep }) {
     record.li.querySelectorAll(".conflict").forEach((el) => el.remove());
-    const close = () => { box.remove(); if (record.li.isConnected) record.li.focus(); };
+    const close = () => { box.remove(); if (record.li.isConnected && !root.hasAttribute("data-editing")) record.li.focus(); };
     const box = conflictBox({
       mine,
       current,
       message,
       onKeep: () => { close(); onKeep(); },
-      onDiscard: () => { close(); say(current ? "Kept the current text." : "Discarded your text."); },
+      onDiscard: () => {
+        close();
+        delete record.unsaved;
+        say(current ? "Kept the current text." : "Discarded your text.");
+      },
     });
     record.li.append(box);
   }

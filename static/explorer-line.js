@@ -57,7 +57,8 @@ export function createLineEditor({ root, model, editing, select, reveal, neighbo
     record.li.dataset.editing = "";
     panel.hidden = false;
     root.dataset.editing = "";
-    field.value = original;
+    // A text whose save failed comes back into the box, ready to be saved again with Enter.
+    field.value = record.unsaved ?? original;
     describe(record);
     select(record.id, { focus: false });
     fit();

@@ -442,11 +442,26 @@ def test_it_keeps_the_text_of_a_save_that_failed_until_it_is_saved(
     failed = page.locator("#regions li[data-region-id]").first.locator(".conflict")
     expect(failed).to_contain_text("typed while offline")
     expect(page.locator("#edit-status")).to_contain_text("Your text is kept beside the line")
+    page.keyboard.press("Shift+Enter")  # back on the line: the text is in the box again
+    expect(page.get_by_label("Text of region 1")).to_have_value("typed while offline")
     page.keyboard.press("Escape")
 
     page.unroute("**/api/v1/regions/**")
     failed.get_by_role("button", name="Try again").click()
     expect(page.locator("#edit-status")).to_have_text("Saved.")
+    expect(failed).to_have_count(0)
+    # The second line, saved again with Enter after the same failure.
+    page.route("**/api/v1/regions/**", lambda route: route.abort())
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.keyboard.type(", also offline")
+    page.keyboard.press("Enter")
+    expect(page.locator("#regions li[data-region-id]").nth(1).locator(".conflict")).to_be_visible()
+    page.unroute("**/api/v1/regions/**")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.press("Enter")
+    expect(page.locator("#edit-status")).to_have_text("Saved.")
     reload(page)
-    assert list_texts(page)[0] == "typed while offline"
-    assert api_texts(page, live_server, item)[0] == "typed while offline"
+    expected = ["typed while offline", "second line, also offline"]
+    assert list_texts(page)[:2] == expected
+    assert api_texts(page, live_server, item)[:2] == expected
