@@ -136,7 +136,7 @@ def run_detector(args: argparse.Namespace) -> dict[str, Any]:
     print(f"training on {len(train)} pages: {config}", file=sys.stderr)
     trained = train_detector(base, train, config, on_progress=_progress)
     with tempfile.TemporaryDirectory() as folder:
-        path = trained.export(Path(folder) / "detector.onnx")
+        path = trained.export(args.save or Path(folder) / "detector.onnx")
         base_score = detection_scores(engine_detector(base, None, params), test)
         trained_score = detection_scores(engine_detector(path, None, params), test)
     return {
@@ -241,7 +241,7 @@ def run_recognizer(args: argparse.Namespace) -> dict[str, Any]:
         "sets": {},
     }
     with tempfile.TemporaryDirectory() as folder:
-        path = trained.export(Path(folder) / "recognizer.onnx")
+        path = trained.export(args.save or Path(folder) / "recognizer.onnx")
         recognizers = {
             "base": PPOCRCTCRecognizer(base, dictionary=dictionary),
             "trained": PPOCRCTCRecognizer(path),
@@ -270,6 +270,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--threads", type=int, help="torch threads (default: the engine's)")
     common.add_argument("--freeze", type=float, default=0.0, help="share of early nodes frozen")
     common.add_argument("--out", type=Path, help="folder to write the figures to as JSON")
+    common.add_argument("--save", type=Path, help="also keep the trained model at this path")
 
     det = kinds.add_parser("detector", parents=[common], help="train a DB text detector")
     det.add_argument("data", type=SetRef.parse, metavar="DATASET_DIR[:SPLIT]")
