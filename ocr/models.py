@@ -319,3 +319,100 @@ class RegionChange(models.Model):
 
     def __str__(self) -> str:
         return f"region {self.region_id} v{self.version}"
+
+
+class Training(models.Model):
+    """An app teaching a detector or a recognizer from its verified pages (ocr/services/
+    training.py). The worker that runs it claims it as runs are claimed; its model file
+    appears, whole, only when it succeeds."""
+
+    class Kind(models.TextChoices):
+        DETECTOR = "detector"
+        RECOGNIZER = "recognizer"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="trainings")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    base = models.CharField(max_length=64)  # the gallery model trained from
+    name = models.CharField(max_length=200, blank=True, default="")
+    steps = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress_done = models.PositiveIntegerField(default=0)
+    # {"seed", "train": [page ids], "validation": [page ids]}: which pages taught, which judged.
+    split = models.JSONField(default=dict)
+    # [{"step", "loss", "metric"}]: what the Train page draws while it runs.
+    history = models.JSONField(default=list)
+    # {"base": {...}, "trained": {...}} on the validation pages.
+    metrics = models.JSONField(default=dict)
+    improved = models.BooleanField(default=False)  # the gate: trained read them better
+    cancel_requested = models.BooleanField(default=False)
+    error = models.TextField(blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    claim = models.CharField(max_length=200, blank=True, default="")
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Promotion: the workflow it was put into, and the app's default workflow before it.
+    promoted = models.BooleanField(default=False)
+    promoted_workflow = models.ForeignKey(
+        Workflow, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    previous_workflow = models.CharField(max_length=64, blank=True, default="")
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            # One training at a time per app: the second is refused (409), even in a race.
+            models.UniqueConstraint(
+                fields=["app"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="training_one_active_per_app",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"training {self.pk} ({self.kind}, {self.status})"
+
+
+def trained_upload_to(instance: TrainedModel, filename: str) -> str:
+    return f"trained/{instance.app_id}/{instance.training_id}/{filename}"
+
+
+class TrainedModel(models.Model):
+    """The network a training produced: an ONNX file (what CPU workers run with onnxruntime,
+    and what the torch runtime loads for GPUs and further training). Workflows of its app name
+    it as `trained-<id>`."""
+
+    app = models.ForeignKey(App, on_delete=models.CASCADE, related_name="trained_models")
+    training = models.OneToOneField(Training, on_delete=models.CASCADE, related_name="model")
+    kind = models.CharField(max_length=16, choices=Training.Kind.choices)
+    base = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    file = models.FileField(upload_to=trained_upload_to, max_length=500)
+    metrics = models.JSONField(default=dict)
+    improved = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    PREFIX = "trained-"
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return self.model_id
+
+    @property
+    def model_id(self) -> str:
+        return f"{self.PREFIX}{self.pk}"

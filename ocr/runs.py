@@ -32,6 +32,7 @@ from ocr.ingest import IngestedPage, IngestError, inspect, iter_pages
 
 from .files import local_copy
 from .models import Input, Page, Region, Run, RunChunk, RunPage
+from .selectors import trained_specs
 from .services.inputs import enqueue_run, ingest_limits, reading_options
 from .services.regions import lay_reading
 
@@ -240,7 +241,7 @@ def _read_chunk(chunk: RunChunk, token: str, background: bool) -> None:
 
     def get() -> Pipeline:
         if not pipeline:
-            pipeline.append(get_pipeline(run.workflow_nodes))
+            pipeline.append(get_pipeline(run.workflow_nodes, trained_specs(run.input.app)))
         return pipeline[0]
 
     storage, name = run.input.file.storage, run.input.file.name

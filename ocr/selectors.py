@@ -11,11 +11,13 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from ocr.engine.errors import UnknownModelError
+from ocr.engine.gallery import ModelSpec, describe_gallery, file_model, get_model
 from ocr.engine.types import PageResult
 from ocr.export import ExportDocument, ExportPage
 
 from . import files
-from .models import App, Input, Page, Region, Run, RunPage
+from .models import App, Input, Page, Region, Run, RunPage, TrainedModel, Training
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -235,3 +237,82 @@ def review_progress(app: App) -> dict[str, int]:
     total = lines.count()
     reviewed = lines.filter(Q(edited=True) | Q(page__verified=True)).count()
     return {"reviewed": reviewed, "total": total}
+
+
+# Trainings ----------------------------------------------------------------------------------------
+
+
+def get_training(user: User, pk: object) -> Training:
+    trainings = Training.objects.filter(app__in=visible_apps(user)).select_related("app")
+    return _get(trainings, pk)
+
+
+def app_trainings(app: App) -> QuerySet[Training]:
+    return app.trainings.select_related("model").order_by("-created", "-id")
+
+
+def active_training(app: App) -> Training | None:
+    return app.trainings.filter(status__in=Training.ACTIVE).first()
+
+
+def verified_pages(app: App) -> QuerySet[Page]:
+    """The app's pages a person verified: ground truth for its trainings."""
+    return Page.objects.filter(input__app=app, verified=True).order_by("input_id", "index")
+
+
+def training_regions(page_ids: list[int]) -> dict[int, list[Region]]:
+    """The current regions of these pages (video repeats left out), by page id, in order."""
+    regions: dict[int, list[Region]] = {pk: [] for pk in page_ids}
+    rows = Region.objects.filter(page_id__in=page_ids, repeat_of__isnull=True)
+    for region in rows.order_by("page_id", "order", "pk"):
+        regions[region.page_id].append(region)
+    return regions
+
+
+def verified_counts(app: App) -> dict[str, int]:
+    """What the Train page shows: verified pages and the lines (regions with text) on them."""
+    pages = verified_pages(app)
+    lines = Region.objects.filter(page__in=pages, repeat_of__isnull=True).exclude(text="")
+    return {"pages": pages.count(), "lines": lines.count()}
+
+
+def trained_models(app: App) -> QuerySet[TrainedModel]:
+    return app.trained_models.select_related("training").order_by("-created", "-id")
+
+
+def trained_specs(app: App) -> dict[str, ModelSpec]:
+    """The app's trained models as engine models, by the id its workflows name them with."""
+    specs = {}
+    for model in trained_models(app):
+        description = f"{model.name}: trained by this app from {model.base}"
+        try:
+            specs[model.model_id] = file_model(
+                model.base, model.model_id, Path(model.file.path), description
+            )
+        except (UnknownModelError, NotImplementedError):  # a base the gallery no longer has
+            continue
+    return specs
+
+
+def describe_trained(app: App) -> list[dict[str, Any]]:
+    """The app's trained models in the gallery's shape, with their metrics."""
+    described = []
+    for model in trained_models(app):
+        try:
+            base = get_model(model.base)
+        except UnknownModelError:
+            continue
+        params = next(m for m in describe_gallery() if m["id"] == base.id)["params"]
+        described.append(
+            {
+                "id": model.model_id,
+                "kind": model.kind,
+                "description": f"{model.name}: trained by this app from {model.base}",
+                "params": params,
+                "base": model.base,
+                "training": model.training_id,
+                "metrics": model.metrics,
+                "improved": model.improved,
+            }
+        )
+    return described

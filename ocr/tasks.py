@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import OperationalError, close_old_connections
 
 from . import runs
+from .services import training
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,22 @@ def read_chunk(chunk_id: int) -> None:
     runs.execute_chunk(chunk_id)
 
 
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),  # the training was handed back; claim it again
+    retry_backoff=2,
+    retry_jitter=True,
+    max_retries=5,
+)
+def train_model(training_id: int) -> None:
+    """Safe to deliver twice: only one claim on a training wins. A training whose worker died
+    is claimed again and starts over; its model file appears only when it succeeds.
+
+    Returns quietly when the training is gone, finished or cancelled.
+    """
+    training.execute_training(training_id)
+
+
 @worker_ready.connect
 def start_reaper(**_: Any) -> None:
     """Every worker sweeps for runs whose worker died: once at start, then periodically.
@@ -64,6 +81,7 @@ def start_reaper(**_: Any) -> None:
             close_old_connections()  # a long-lived thread must not keep a dead connection
             try:
                 runs.reap_stale_runs()
+                training.reap_stale_trainings()
             except Exception:
                 log.exception("reaping stale runs failed; will try again")
             time.sleep(interval)

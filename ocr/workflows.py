@@ -30,7 +30,9 @@ def resolve(app: App, ref: str | None) -> ResolvedWorkflow:
     if app.pk is not None and ref.isascii() and ref.isdigit():
         saved = Workflow.objects.filter(app=app, pk=int(ref)).first()
         if saved is not None:
-            return ResolvedWorkflow(saved.name, validate_workflow(saved.nodes))
+            from .selectors import trained_specs  # selectors import this module's models
+
+            return ResolvedWorkflow(saved.name, validate_workflow(saved.nodes, trained_specs(app)))
     known = ", ".join(sorted(READY_WORKFLOWS))
     raise UnknownWorkflowError(
         f"Unknown workflow {ref!r}: use a ready workflow ({known}) or the id of one of this "

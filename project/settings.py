@@ -215,6 +215,10 @@ OCR_INTERACTIVE_PAGES = env_int("OCR_INTERACTIVE_PAGES", 4, minimum=1)
 OCR_BULK_QUEUE = env_str("OCR_BULK_QUEUE", f"{OCR_RUN_QUEUE}-bulk") or f"{OCR_RUN_QUEUE}-bulk"
 if OCR_BULK_QUEUE == OCR_RUN_QUEUE:
     raise SettingError("OCR_BULK_QUEUE must differ from OCR_RUN_QUEUE, or bulk work blocks people.")
+# Trainings go to a queue of their own, so GPU machines can take them and OCR keeps flowing.
+OCR_TRAIN_QUEUE = env_str("OCR_TRAIN_QUEUE", "train") or "train"
+if OCR_TRAIN_QUEUE in (OCR_RUN_QUEUE, OCR_BULK_QUEUE):
+    raise SettingError("OCR_TRAIN_QUEUE must differ from the OCR queues, or a training blocks them.")
 OCR_DEFAULT_WORKFLOW = "default"
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://") or "filesystem://"
@@ -231,8 +235,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_TASK_DEFAULT_QUEUE = OCR_RUN_QUEUE
-_queues = (OCR_RUN_QUEUE, OCR_BULK_QUEUE)
-# What a worker started without --queues consumes: people's work and bulk work. Celery takes
+_queues = (OCR_RUN_QUEUE, OCR_BULK_QUEUE, OCR_TRAIN_QUEUE)
+# What a worker started without --queues consumes: people's work, bulk work and trainings. Celery takes
 # from its queues in turn, so bulk chunks never keep a short input waiting for long.
 # Each queue has an exchange and routing key of its own: bound to the default exchange under the
 # default key, a bulk chunk's message would be delivered to the people's queue as well.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import corrections, search, views
+from . import corrections, search, training, views
 
 app_name = "api"
 
@@ -34,6 +34,23 @@ urlpatterns = [
     ),
     path("apps/<int:app>/review/", corrections.ReviewView.as_view(), name="review"),
     path("regions/<int:region>/", corrections.RegionView.as_view(), name="region"),
+    path("apps/<int:app>/trainings/", training.AppTrainingsView.as_view(), name="trainings"),
+    path("trainings/<int:training>/", training.TrainingDetailView.as_view(), name="training"),
+    path(
+        "trainings/<int:training>/cancel/",
+        training.TrainingCancelView.as_view(),
+        name="training-cancel",
+    ),
+    path(
+        "trainings/<int:training>/promote/",
+        training.TrainingPromoteView.as_view(),
+        name="training-promote",
+    ),
+    path(
+        "trainings/<int:training>/rollback/",
+        training.TrainingRollbackView.as_view(),
+        name="training-rollback",
+    ),
     path(
         "regions/<int:region>/history/",
         corrections.RegionHistoryView.as_view(),

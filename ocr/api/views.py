@@ -115,9 +115,24 @@ class AppDetailView(generics.RetrieveUpdateDestroyAPIView):
 
 
 class ModelListView(APIView):
-    @extend_schema(responses={200: GalleryModelSerializer(many=True)}, summary="The model gallery.")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "app",
+                int,
+                description="Also list this app's trained models (their ids name "
+                "them in its workflows).",
+            )
+        ],
+        responses={200: GalleryModelSerializer(many=True)},
+        summary="The model gallery, with an app's trained models.",
+    )
     def get(self, request: Request) -> Response:
-        return Response(describe_gallery())
+        app_id = request.query_params.get("app")
+        if app_id is None:
+            return Response(describe_gallery())
+        app = selectors.get_app(request.user, app_id)
+        return Response(describe_gallery() + selectors.describe_trained(app))
 
 
 class WorkflowListView(generics.ListCreateAPIView):
@@ -129,7 +144,9 @@ class WorkflowListView(generics.ListCreateAPIView):
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         app = selectors.get_app(self.request.user, self.kwargs["app"])
         try:
-            nodes = validate_workflow(serializer.validated_data["nodes"])
+            nodes = validate_workflow(
+                serializer.validated_data["nodes"], selectors.trained_specs(app)
+            )
         except WorkflowError as exc:
             raise serializers.ValidationError({"nodes": str(exc).splitlines()}) from None
         serializer.save(app=app, nodes=nodes)

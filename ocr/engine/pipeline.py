@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .gallery import get_model
+from .gallery import ModelSpec, get_model
 from .gallery.common import ORIENTATION_PARAM
 from .page_orientation import PageOrientation, get_page_orientation, polygon_back, turned
 from .protocols import Cropper, Detector, Recognizer
@@ -132,12 +132,12 @@ def _turned_back(upright: PageResult, page: PageImage, turns: int) -> PageResult
     )
 
 
-def build_pipeline(nodes: list[Node]) -> Pipeline:
-    """Load the models of an already validated workflow."""
+def build_pipeline(nodes: list[Node], models: Mapping[str, ModelSpec] | None = None) -> Pipeline:
+    """Load the models of an already validated workflow (`models`: beside the gallery)."""
     stages: dict[str, Any] = {}
     orientation = None
     for node in nodes:
-        spec = get_model(node["model"])
+        spec = get_model(node["model"], models)
         # The page classifier runs before any detector, so the pipeline owns it.
         if spec.kind == "detector" and node["params"].get(ORIENTATION_PARAM.name, False):
             orientation = get_page_orientation()
@@ -145,15 +145,26 @@ def build_pipeline(nodes: list[Node]) -> Pipeline:
     return Pipeline(stages["detector"], stages["cropper"], stages["recognizer"], nodes, orientation)
 
 
+_EXTRA: dict[str, Mapping[str, ModelSpec]] = {}
+
+
 @functools.lru_cache(maxsize=8)
 def _cached_pipeline(key: str) -> Pipeline:
-    return build_pipeline(json.loads(key))
+    nodes = json.loads(key)["nodes"]
+    return build_pipeline(nodes, _EXTRA.get(key))
 
 
-def get_pipeline(nodes: object) -> Pipeline:
-    """A per-process cached pipeline, so a worker loads each workflow's models once."""
-    normalised = validate_workflow(nodes)
-    return _cached_pipeline(json.dumps(normalised, sort_keys=True))
+def get_pipeline(nodes: object, models: Mapping[str, ModelSpec] | None = None) -> Pipeline:
+    """A per-process cached pipeline, so a worker loads each workflow's models once.
+    `models` adds models beside the gallery (an app's trained ones); their weight files are
+    part of the cache key, so new weights under an old id are never served from the cache."""
+    normalised = validate_workflow(nodes, models)
+    used = {node["model"] for node in normalised}
+    weights = {m: spec.weights for m, spec in (models or {}).items() if m in used}
+    key = json.dumps({"nodes": normalised, "weights": weights}, sort_keys=True)
+    if weights:
+        _EXTRA[key] = {m: spec for m, spec in (models or {}).items() if m in used}
+    return _cached_pipeline(key)
 
 
 class Reader:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from .errors import UnknownModelError, WorkflowError
@@ -198,8 +199,9 @@ def _check_chain(
             )
 
 
-def validate_workflow(nodes: object) -> list[Node]:
-    """Normalised copies of the nodes (defaults filled, numbers coerced) or WorkflowError."""
+def validate_workflow(nodes: object, models: Mapping[str, ModelSpec] | None = None) -> list[Node]:
+    """Normalised copies of the nodes (defaults filled, numbers coerced) or WorkflowError.
+    `models` adds models beside the gallery (an app's trained ones)."""
     if not isinstance(nodes, list):
         raise WorkflowError({WORKFLOW_KEY: ["a workflow must be a list of nodes"]})
     if not nodes:
@@ -236,7 +238,7 @@ def validate_workflow(nodes: object) -> list[Node]:
             problems.append(f"{label}: missing model")
             continue
         try:
-            spec = get_model(model_id)
+            spec = get_model(model_id, models)
         except UnknownModelError as exc:
             problems.append(f"{label}: {exc}")
             continue

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from ocr import workflows
+from ocr import selectors, workflows
 from ocr.engine.workflow import validate_workflow
 from ocr.models import App, Workflow
 
@@ -40,7 +40,8 @@ def delete_app(app: App) -> None:
 
 def create_workflow(app: App, name: str, nodes: list[dict[str, Any]]) -> Workflow:
     """Save validated nodes under a name; raises the engine's WorkflowError for bad ones."""
-    return Workflow.objects.create(app=app, name=name.strip(), nodes=validate_workflow(nodes))
+    nodes = validate_workflow(nodes, selectors.trained_specs(app))  # its trained models too
+    return Workflow.objects.create(app=app, name=name.strip(), nodes=nodes)
 
 
 def delete_workflow(workflow: Workflow) -> None:

@@ -43,6 +43,7 @@ class DetectorConfig:
     seed: int = 0
     threads: int | None = None
     eval_every: int = 50  # validation every this many steps (and at the end); 0: at the end
+    keep_best: bool = True  # keep the best validation weights, else the last (see recognizer)
 
 
 def engine_detector(
@@ -159,7 +160,7 @@ def train_detector(
         if detector is not None and due:
             network.eval()
             metric = detection_scores(detector, validation).hmean
-            if best is None or metric > best[0]:
+            if config.keep_best and (best is None or metric > best[0]):
                 best = (metric, snapshot(network))
         loss = float(np.mean(losses[-10:])) if losses else float("nan")
         progress = Progress(step, config.steps, loss, metric, clock.cpu, clock.wall, parts)

@@ -48,6 +48,9 @@ class RecognizerConfig:
     threads: int | None = None
     # Validation every this many steps (and at the end); 0: only at the end.
     eval_every: int = 50
+    # Keep the weights that read the validation lines best rather than the last ones (an app
+    # does not: the gate judges on the same pages, which would flatter the choice).
+    keep_best: bool = True
     # Padded columns of one batch (lines x widest): bounds memory and a step's time.
     max_batch_columns: int = 8192
 
@@ -170,7 +173,7 @@ def train_recognizer(
     def measure(step: int, loss: float) -> None:
         nonlocal best
         score = validation_score(module, charset, validation).cer if validation else None
-        if score is not None and (best is None or score < best[0]):
+        if score is not None and config.keep_best and (best is None or score < best[0]):
             best = (score, snapshot(module))
         report = Progress(step, config.steps, loss, score, clock.cpu, clock.wall)
         result.history.append(report)

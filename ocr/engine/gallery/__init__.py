@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +20,8 @@ ModelKind = Literal["detector", "cropper", "recognizer"]
 KIND_ORDER: tuple[ModelKind, ...] = ("detector", "cropper", "recognizer")
 ParamValue = int | float | bool | str
 Loader = Callable[[Mapping[str, Any]], Any]
+# Builds the adapter on weights from a file of the same architecture (a trained model).
+FileLoader = Callable[[Path, Mapping[str, Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class ModelSpec:
     # Parameters the model once had: workflows saved with them still validate, and they are
     # dropped (never passed to the loader).
     retired: tuple[str, ...] = ()
+    # Set on families that can run weights an app trained (see file_model).
+    file_loader: FileLoader | None = None
+    # For a file model: the weights it runs (part of a cached pipeline's identity).
+    weights: str = ""
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -71,13 +77,32 @@ def register(spec: ModelSpec) -> ModelSpec:
     return spec
 
 
-def get_model(model_id: str) -> ModelSpec:
-    """The gallery entry for `model_id`, or UnknownModelError naming the known ids."""
+def get_model(model_id: str, extra: Mapping[str, ModelSpec] | None = None) -> ModelSpec:
+    """The gallery entry for `model_id` (or the `extra` model of that id: an app's trained
+    models), or UnknownModelError naming the known ids."""
+    if extra and isinstance(model_id, str) and model_id in extra:
+        return extra[model_id]
     try:
         return GALLERY[model_id]
     except (KeyError, TypeError):
         known = ", ".join(sorted(GALLERY))
         raise UnknownModelError(f"unknown model {model_id!r}; known models: {known}") from None
+
+
+def file_model(base_id: str, model_id: str, path: Path, description: str) -> ModelSpec:
+    """A model that runs the weights in `path` (trained from gallery model `base_id`) with
+    the base's adapter, kind and parameters, under its own id."""
+    base = get_model(base_id)
+    load_file = base.file_loader
+    if load_file is None:
+        raise UnknownModelError(f"model {base_id!r} cannot run trained weights")
+
+    def load(params: Mapping[str, Any]) -> Any:
+        return load_file(path, params)
+
+    return replace(
+        base, id=model_id, description=description, loader=load, file_loader=None, weights=str(path)
+    )
 
 
 def describe_gallery() -> list[dict[str, Any]]:

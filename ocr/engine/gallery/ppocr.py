@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from . import Loader, ModelSpec, Param, register
@@ -110,6 +111,19 @@ def _recognizer_loader(variant: str) -> Loader:
     return load
 
 
+def _detector_file(path: Path, params: Mapping[str, Any]) -> Any:
+    from ..detectors.ppocr_db import PPOCRDBDetector
+
+    return PPOCRDBDetector(path, **params)
+
+
+def _recognizer_file(path: Path, params: Mapping[str, Any]) -> Any:
+    from ..recognizers.ppocr_ctc import PPOCRCTCRecognizer
+
+    # A trained recognizer carries its dictionary in its metadata (ocr.training.export).
+    return PPOCRCTCRecognizer(path, **params)
+
+
 VARIANTS: dict[str, str] = {
     "small": "the most accurate PP-OCRv6 model",
     "tiny": "about four times faster than small, a little less accurate",
@@ -123,6 +137,7 @@ for _variant, _blurb in VARIANTS.items():
             description=f"PP-OCRv6 {_variant} DB text detector: finds text lines ({_blurb}).",
             params=DETECTOR_PARAMS,
             loader=_detector_loader(_variant),
+            file_loader=_detector_file,
         )
     )
     register(
@@ -132,5 +147,6 @@ for _variant, _blurb in VARIANTS.items():
             description=f"PP-OCRv6 {_variant} CTC text recognizer: Latin, CJK and more ({_blurb}).",
             params=RECOGNIZER_PARAMS,
             loader=_recognizer_loader(_variant),
+            file_loader=_recognizer_file,
         )
     )
