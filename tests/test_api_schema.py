@@ -23,6 +23,7 @@ from schemathesis.checks import (
 )
 from schemathesis.generation import GenerationMode
 
+from ocr.models import Training
 from project.wsgi import application
 from tests.factories import input_with_result
 
@@ -133,6 +134,10 @@ def owned(alice, alice_app) -> dict[str, Any]:
     """Ids of objects alice may see, to put into every path: a random id only ever finds 404."""
     item = input_with_result(alice_app)
     run = item.runs.get()
+    # A finished training: its actions answer 409, never 500; no worker needed.
+    training = Training.objects.create(
+        app=alice_app, kind="recognizer", base="ppocrv6-tiny-rec", steps=1, status="failed"
+    )
     return {
         "token": Token.objects.create(user=alice).key,
         "ids": {
@@ -141,6 +146,7 @@ def owned(alice, alice_app) -> dict[str, Any]:
             "run": run.pk,
             "region": run.regions.order_by("order").first().pk,
             "index": 0,
+            "training": training.pk,
         },
     }
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import account, explorer, gallery, inputs, review, search, views, workflows
+from . import account, explorer, gallery, inputs, review, search, training, views, workflows
 
 app_name = "web"
 
@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("apps/<int:app>/search/", search.search_page, name="search"),
     path("apps/<int:app>/review/", review.review, name="review"),
+    path("apps/<int:app>/train/", training.train, name="train"),
     path("inputs/<int:input>/", views.input_detail, name="input"),
     path("inputs/<int:input>/row/", inputs.input_row, name="input-row"),
     path("inputs/<int:input>/thumbnail/", inputs.thumbnail, name="thumbnail"),
