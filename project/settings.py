@@ -218,7 +218,7 @@ if OCR_BULK_QUEUE == OCR_RUN_QUEUE:
 # Trainings go to a queue of their own, so GPU machines can take them and OCR keeps flowing.
 OCR_TRAIN_QUEUE = env_str("OCR_TRAIN_QUEUE", "train") or "train"
 if OCR_TRAIN_QUEUE in (OCR_RUN_QUEUE, OCR_BULK_QUEUE):
-    raise SettingError("OCR_TRAIN_QUEUE must differ from the OCR queues, or a training blocks them.")
+    raise SettingError("OCR_TRAIN_QUEUE must differ from the OCR queues, or trainings block them.")
 OCR_DEFAULT_WORKFLOW = "default"
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://") or "filesystem://"
@@ -236,8 +236,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 CELERY_TASK_DEFAULT_QUEUE = OCR_RUN_QUEUE
 _queues = (OCR_RUN_QUEUE, OCR_BULK_QUEUE, OCR_TRAIN_QUEUE)
-# What a worker started without --queues consumes: people's work, bulk work and trainings. Celery takes
-# from its queues in turn, so bulk chunks never keep a short input waiting for long.
+# What a worker started without --queues consumes: people's work, bulk work and trainings.
+# Celery takes from its queues in turn, so bulk chunks never keep a short input waiting long.
 # Each queue has an exchange and routing key of its own: bound to the default exchange under the
 # default key, a bulk chunk's message would be delivered to the people's queue as well.
 CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name) for name in _queues)

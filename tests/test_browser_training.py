@@ -31,7 +31,7 @@ def test_it_trains_watches_promotes_and_rolls_back(
     # Two pages of the same lines: what it learns on one, it reads better on the other.
     verified_page(alice_app)
     verified_page(alice_app)
-    worker = start_worker("ocr,train")
+    worker = start_worker()
     page = browser_page
     signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/apps/{alice_app.pk}/")

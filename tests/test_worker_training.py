@@ -19,7 +19,7 @@ def _training(api, pk: int) -> dict:
 def test_a_training_survives_its_worker_being_killed(start_worker, alice_api, alice_app) -> None:
     verified_page(alice_app)
     verified_page(alice_app)
-    worker = start_worker("ocr,train")
+    worker = start_worker()
     started = alice_api.post(
         f"/api/v1/apps/{alice_app.pk}/trainings/",
         {"kind": "recognizer", "base": "ppocrv6-tiny-rec", "steps": 12},
@@ -38,7 +38,7 @@ def test_a_training_survives_its_worker_being_killed(start_worker, alice_api, al
     assert not TrainedModel.objects.filter(training_id=pk).exists()
     assert alice_api.get(f"/api/v1/apps/{alice_app.pk}/").json()["workflow"] == "default"
 
-    replacement = start_worker("ocr,train")
+    replacement = start_worker()
     replacement.wait_for(
         lambda: _training(alice_api, pk)["status"] in ("succeeded", "failed"), 480, "training"
     )

@@ -43,7 +43,8 @@ class Worker:
         self.log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "project", "worker", "--loglevel=INFO",
-             "--concurrency=1", "--queues=ocr,ocr-bulk,train", "--without-gossip", "--without-mingle"],
+             "--concurrency=1", "--queues=ocr,ocr-bulk,train", "--without-gossip",
+             "--without-mingle"],
             cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so a kill takes the pool child too
         )  # fmt: skip

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ocr', '0006_readings_per_run'),
+        ('ocr', '0007_run_chunks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
