@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ocr', '0007_run_chunks'),
+        ('ocr', '0008_words_and_blocks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
