@@ -48,7 +48,8 @@ def test_each_worker_takes_its_people_queue_and_its_bulk_queue(
     # The bulk queue's name follows the people's queue unless set (project/settings.py).
     assert f"{settings.OCR_RUN_QUEUE}-bulk" == settings.OCR_BULK_QUEUE
     gpu, cpu = compose["services"]["worker-gpu"], compose["services"]["worker-cpu"]
-    assert _queues(gpu["command"]) == ["gpu", "gpu-bulk"]
+    # The GPU worker also takes trainings, which want the GPU most.
+    assert _queues(gpu["command"]) == ["gpu", "gpu-bulk", "train"]
     assert "--concurrency=1" in gpu["command"]
     assert gpu["environment"]["OCR_DEVICE"] == "cuda"
     # Chunks of several page batches each, so the GPU's batches stay full.

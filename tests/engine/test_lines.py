@@ -86,12 +86,13 @@ def test_it_returns_lines_in_input_order_and_leaves_single_boxes_alone() -> None
 @pytest.mark.model
 def test_it_leaves_the_ppocr_lines_of_a_clean_page_as_they_are() -> None:
     from ocr.engine.detectors.ppocr_db import PPOCRDBDetector
+    from ocr.engine.gallery.common import detector_params
     from ocr.engine.gallery.ppocr import DETECTOR_PARAMS
     from ocr.engine.images import load_image
 
     from .conftest import EUROTEXT
 
-    params = {p.name: p.default for p in DETECTOR_PARAMS}
+    params = detector_params({p.name: p.default for p in DETECTOR_PARAMS})
     page = load_image(EUROTEXT)
     plain = PPOCRDBDetector.from_params(params).detect(page)
     merged = PPOCRDBDetector.from_params({**params, "merge_lines": True}).detect(page)
