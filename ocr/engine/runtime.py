@@ -58,6 +58,9 @@ def _session(path: str, threads: int, classes: tuple[int, ...] | None = None) ->
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
+    # Said on purpose: a profiling session writes onnxruntime_profile_*.json into the working
+    # folder on every run (one such file was once committed by mistake).
+    options.enable_profiling = False
     try:
         source: str | bytes = path
         if classes is not None:
