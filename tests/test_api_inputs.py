@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ocr.models import Input, Run
-from tests.images import png_bomb, truncated_jpeg
+from tests.images import png_bomb, truncated_jpeg, zip_of
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +99,27 @@ def test_it_starts_another_run_on_an_input(alice_api, alice_app, phototest_png) 
     assert Run.objects.filter(input_id=item["id"]).count() == 2
     bad = alice_api.post(f"/api/v1/inputs/{item['id']}/runs/", {"workflow": "x"}, format="json")
     assert bad.status_code == 400
+
+
+# 150 accented letters: 300 bytes in UTF-8, past the 255 a file system allows for one name.
+LONG_NAME = "é" * 150 + ".png"
+
+
+def test_it_keeps_a_long_non_ascii_name_as_data(alice_api, alice_app, phototest_png) -> None:
+    response = _upload(alice_api, alice_app, phototest_png, LONG_NAME)
+    assert response.status_code == 201, response.content
+    item = Input.objects.get(pk=response.json()["id"])
+    assert response.json()["name"] == item.name == LONG_NAME
+    stored = item.file.name.rsplit("/", 1)[-1]
+    assert stored.isascii() and stored.endswith(".png") and len(stored) < 40
+
+
+def test_it_keeps_a_long_non_ascii_zip_member_name(alice_api, alice_app, phototest_png) -> None:
+    archive = zip_of({f"scans/{LONG_NAME}": phototest_png, "b.png": phototest_png})
+    response = _upload(alice_api, alice_app, archive, "scans.zip")
+    assert response.status_code == 201, response.content
+    assert [r["name"] for r in response.json()["results"]] == [LONG_NAME, "b.png"]
+    assert all(item.file.name.isascii() for item in Input.objects.all())
 
 
 def test_it_deletes_an_input_and_its_file(alice_api, alice_app, phototest_png) -> None:

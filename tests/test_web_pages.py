@@ -46,6 +46,19 @@ def test_it_creates_an_app_and_uploads_without_javascript(client, alice, photote
     assert "b.png: The image has 900 megapixels" in page  # the refusal is shown
 
 
+def test_it_uploads_a_long_non_ascii_name_without_javascript(
+    client, alice, alice_app, phototest_png
+) -> None:
+    client.force_login(alice)
+    name = "é" * 150 + ".png"  # 300 bytes: too long for a file name on disk
+    response = client.post(
+        f"/apps/{alice_app.pk}/", {"files": [SimpleUploadedFile(name, phototest_png)]}
+    )
+    assert response.status_code == 302
+    assert list(Input.objects.values_list("name", flat=True)) == [name]
+    assert name in client.get(f"/apps/{alice_app.pk}/").content.decode()
+
+
 def test_it_draws_every_region_on_the_page_view(client, alice, alice_app) -> None:
     item = input_with_result(alice_app, ("alpha", "beta"))
     client.force_login(alice)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from .limits import IngestError, Limits
+from .names import generated_name
 from .options import Options
 from .pages import InputInfo
 
@@ -91,14 +93,23 @@ def _copy(
     return total + written
 
 
+class Unpacked(NamedTuple):
+    """One member on disk: its path (a generated name), what inspecting it found (so callers
+    need not open it again), and its base name in the archive, unique within it."""
+
+    path: Path
+    info: InputInfo
+    name: str
+
+
 def extract_zip(
     path: Path,
     limits: Limits,
     dest_dir: Path,
     options: Options = Options(),  # noqa: B008 - frozen, so one shared default is safe
-) -> list[tuple[Path, InputInfo]]:
-    """Unpack the readable members into dest_dir (base names only), all or nothing; each
-    extracted path comes with what inspecting it found, so callers need not open it again.
+) -> list[Unpacked]:
+    """Unpack the readable members into dest_dir, all or nothing, under generated names: a
+    member's own name may be longer than the file system allows (it is kept as data).
 
     Each member is checked as an upload of its own; one bad member fails the archive with its
     name in the message, and whatever was written is removed again.
@@ -108,13 +119,16 @@ def extract_zip(
     members = _members(path, limits)
     written: list[Path] = []
     found: list[InputInfo] = []
-    taken = {child.name.casefold() for child in dest_dir.iterdir()}
+    names: list[str] = []
+    taken: set[str] = set()
     try:
         with zipfile.ZipFile(path) as archive:
             total = 0
             for info in members:
-                name = _unique_name(PurePosixPath(info.filename.replace("\\", "/")).name, taken)
-                target = dest_dir / name
+                names.append(
+                    _unique_name(PurePosixPath(info.filename.replace("\\", "/")).name, taken)
+                )
+                target = dest_dir / generated_name(names[-1])
                 written.append(target)
                 total = _copy(archive, info, target, limits, total)
                 try:
@@ -132,7 +146,7 @@ def extract_zip(
     except BaseException:
         _remove(written)
         raise
-    return list(zip(written, found, strict=True))
+    return [Unpacked(*member) for member in zip(written, found, names, strict=True)]
 
 
 def _remove(paths: list[Path]) -> None:

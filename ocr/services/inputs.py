@@ -19,6 +19,7 @@ from django.utils import timezone
 from ocr import workflows
 from ocr.ingest import InputInfo, Limits, extract_zip, inspect
 from ocr.ingest import Options as ReadingOptions
+from ocr.ingest.names import generated_name, safe_suffix
 from ocr.models import App, Input, Run
 
 log = logging.getLogger(__name__)
@@ -64,9 +65,11 @@ def create_inputs(
                 kept.append(_create_one(app, name, upload, info, options))
             else:
                 with tempfile.TemporaryDirectory(prefix="legible-zip-") as folder:
-                    for member, info in extract_zip(path, limits, Path(folder), reading):
-                        with member.open("rb") as data:
-                            kept.append(_create_one(app, member.name, File(data), info, options))
+                    for member in extract_zip(path, limits, Path(folder), reading):
+                        with member.path.open("rb") as data:
+                            kept.append(
+                                _create_one(app, member.name, File(data), member.info, options)
+                            )
             for item in kept:
                 _queue_run(item, resolved)
     except Exception:
@@ -79,7 +82,8 @@ def create_inputs(
 def _create_one(app: App, name: str, data: File, info: InputInfo, options: dict[str, Any]) -> Input:
     name = name[:200] or "upload"
     item = Input(app=app, name=name, kind=info.kind, size=data.size or 0, options=options)
-    item.file.save(name, data, save=False)
+    # The user's name is the input's name; the file gets a safe one (see ocr/ingest/names.py).
+    item.file.save(generated_name(name), data, save=False)
     item.save()
     return item
 
@@ -100,7 +104,7 @@ def _local_path(upload: UploadedFile) -> Iterator[Path]:
         yield Path(path())
         return
     upload.seek(0)
-    with tempfile.NamedTemporaryFile(suffix=Path(upload.name or "").suffix) as tmp:
+    with tempfile.NamedTemporaryFile(suffix=safe_suffix(upload.name or "")) as tmp:
         for chunk in upload.chunks():
             tmp.write(chunk)
         tmp.flush()

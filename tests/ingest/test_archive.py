@@ -30,11 +30,11 @@ def test_three_images_are_unpacked_in_archive_order(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     extracted = extract_zip(archive, Limits(), out)
-    paths = [path for path, _ in extracted]
-    assert [path.name for path in paths] == ["page.png", "page-2.png", "c.png"]
-    assert sorted(path.name for path in out.iterdir()) == ["c.png", "page-2.png", "page.png"]
+    paths = [member.path for member in extracted]
+    assert [member.name for member in extracted] == ["page.png", "page-2.png", "c.png"]
+    assert sorted(out.iterdir()) == sorted(paths)
     assert [inspect(path, Limits()).kind for path in paths] == ["image"] * 3
-    assert [found for _, found in extracted] == [inspect(path, Limits()) for path in paths]
+    assert [member.info for member in extracted] == [inspect(path, Limits()) for path in paths]
     with pytest.raises(IngestError, match="extract_zip"):
         iter_pages(archive, Limits())
 
