@@ -91,6 +91,14 @@ def test_it_explains_a_bad_drawing(alice_api, item, payload, field) -> None:
     assert response.json()["errors"][field]
 
 
+def test_it_refuses_to_draw_a_region_with_control_characters(alice_api, item) -> None:
+    response = alice_api.post(
+        draw_url(item), {"polygon": box(10, 300, 200, 330), "text": "x\u0001"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "U+0001" in response.json()["errors"]["text"][0]
+
+
 def test_it_answers_404_for_a_page_that_does_not_exist(alice_api, item) -> None:
     response = alice_api.post(draw_url(item, 7), {"polygon": box(0, 0, 9, 9)}, format="json")
     assert response.status_code == 404

@@ -72,3 +72,32 @@ def test_it_hides_another_users_region(bob_api, region) -> None:
     assert bob_api.patch(url, {"text": "mine", "version": 1}, format="json").status_code == 404
     region.refresh_from_db()
     assert region.text == "first line"
+
+
+@pytest.mark.parametrize("text", ["a\u0001b", "bad \ufffe", "tab\u000bbed", "\x85", "nul\x00"])
+def test_it_refuses_control_characters_in_text(alice_api, region, text) -> None:
+    url = f"/api/v1/regions/{region.pk}/"
+    response = alice_api.patch(url, {"text": text, "version": 1}, format="json")
+    assert response.status_code == 400
+    assert "control characters" in response.json()["errors"]["text"][0]
+    region.refresh_from_db()
+    assert region.text == "first line" and region.version == 1
+
+
+def test_it_keeps_tabs_newlines_and_any_script(alice_api, region) -> None:
+    text = "Fuchs\tüber «rapide» café 狐 🦊\nnext"
+    response = alice_api.patch(
+        f"/api/v1/regions/{region.pk}/", {"text": text, "version": 1}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["text"] == text
+
+
+def test_it_refuses_a_lone_surrogate(alice_api, region) -> None:
+    # Only raw JSON can carry one: "\\ud800" with no pair.
+    response = alice_api.generic(
+        "PATCH",
+        f"/api/v1/regions/{region.pk}/",
+        b'{"text": "a\\ud800", "version": 1}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "U+D800" in response.json()["errors"]["text"][0]

@@ -32,6 +32,7 @@ from .serializers import (
     PolygonInputField,
     RegionEditSerializer,
     RegionSerializer,
+    RegionTextField,
     page_image_url,
     page_payload,
 )
@@ -119,13 +120,7 @@ class RegionView(APIView):
 
 class RegionDrawSerializer(serializers.Serializer):
     polygon = PolygonInputField(help_text="[[x, y], ...] in page pixels: a rectangle or more.")
-    text = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=10_000,
-        trim_whitespace=False,
-        help_text="Left out: the input's workflow reads it.",
-    )
+    text = RegionTextField(required=False, help_text="Left out: the input's workflow reads it.")
     after = serializers.IntegerField(
         required=False, allow_null=True, help_text="The region it follows in the reading order."
     )

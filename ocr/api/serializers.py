@@ -8,7 +8,29 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from ocr.export import FORMATS
+from ocr.export.xmltext import forbidden_characters
 from ocr.models import App, Input, Page, Region, Run, Workflow
+
+
+class RegionTextField(serializers.CharField):
+    """A region's text as a person sends it: control characters are refused (every export
+    must carry what is saved, and XML cannot hold them)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", 10_000)
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        found = forbidden_characters(text)
+        if found:
+            raise serializers.ValidationError(
+                f"The text holds control characters ({', '.join(found)}); type it without them."
+            )
+        return text
+
 
 # Shapes for the OpenAPI schema of fields the code fills as plain JSON; they change no output.
 _POINT = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
@@ -197,9 +219,7 @@ class RegionEditSerializer(serializers.Serializer):
     """Send the version you started from and what to change."""
 
     version = serializers.IntegerField(min_value=1)
-    text = serializers.CharField(
-        allow_blank=True, max_length=10_000, trim_whitespace=False, required=False
-    )
+    text = RegionTextField(required=False)
     polygon = PolygonInputField(required=False)
     order = serializers.IntegerField(
         min_value=0, max_value=1_000_000, required=False, help_text="New place, from 0."

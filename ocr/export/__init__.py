@@ -19,6 +19,7 @@ from .page_xml import render_page
 from .pdf import render_pdf
 from .result_json import render_json
 from .txt import render_txt
+from .xmltext import xml_safe_document
 
 Renderer = Callable[[ExportDocument, Options], bytes]
 
@@ -37,6 +38,8 @@ class Format:
     render: Renderer
     archive_media_type: str | None = None
     archive_extension: str | None = None
+    # XML formats get the document with the characters XML cannot hold taken out (xmltext.py).
+    xml: bool = False
 
 
 FORMATS: dict[str, Format] = {
@@ -44,8 +47,8 @@ FORMATS: dict[str, Format] = {
     for f in (
         Format("txt", "text/plain; charset=utf-8", "txt", render_txt),
         Format("json", "application/json", "json", render_json),
-        Format("hocr", "application/xhtml+xml", "hocr", render_hocr),
-        Format("alto", "application/xml", "alto.xml", render_alto),
+        Format("hocr", "application/xhtml+xml", "hocr", render_hocr, xml=True),
+        Format("alto", "application/xml", "alto.xml", render_alto, xml=True),
         Format(
             "page",
             "application/xml",
@@ -53,6 +56,7 @@ FORMATS: dict[str, Format] = {
             render_page,
             archive_media_type="application/zip",
             archive_extension="page.zip",
+            xml=True,
         ),
         Format("pdf", "application/pdf", "pdf", render_pdf),
         Format("overlay", "image/png", "overlay.png", render_overlay),
@@ -95,6 +99,8 @@ def export(document: ExportDocument, fmt: str, options: Options | None = None) -
     format_ = get_format(fmt)
     if not document.pages:
         raise ExportError(f"nothing to export: {document.name!r} has no pages")
+    if format_.xml:
+        document = xml_safe_document(document)
     return format_.render(document, options or Options())
 
 

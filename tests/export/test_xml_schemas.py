@@ -79,3 +79,15 @@ def test_validation_reports_problems() -> None:
     assert errors and "CONTENT" in errors[0]
     with pytest.raises(ExportError, match="not valid PAGE"):
         validate(b"<PcGts/>", "page")
+
+
+@pytest.mark.parametrize("fmt", ["alto", "page", "hocr"])
+def test_text_xml_cannot_hold_is_cleaned_not_fatal(fmt: str) -> None:
+    # Stored before the API refused it: exports must still answer, and stay valid.
+    document = with_text(one_page(), 0, "a\u0001b\ufffe c\u000bd\ud800")
+    data = export(document, fmt)
+    if fmt != "hocr":
+        assert schema_errors(data, fmt) == []
+    etree.fromstring(data)
+    assert b"ab" in data
+    assert b"\x01" not in data and b"\x0b" not in data and "\ufffe".encode() not in data
