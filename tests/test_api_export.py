@@ -87,3 +87,26 @@ def test_it_exports_text_stored_with_control_characters(alice_api, alice_app, fm
     assert response.status_code == 200
     if fmt in ("hocr", "alto", "page"):
         assert b"bell" in response.content and b"\x01" not in response.content
+
+
+@pytest.mark.parametrize("fmt", ["txt", "hocr", "page"])
+def test_a_crafted_name_cannot_choose_the_download_name(alice_api, item, fmt) -> None:
+    from ocr.models import Input
+    from tests.test_downloads import served_as
+
+    Input.objects.filter(pk=item.pk).update(name="x\"; filename*=UTF-8''evil.html; a=\".png")
+    response = alice_api.get(f"/api/v1/inputs/{item.pk}/export/", {"format": fmt})
+    name = served_as(response["Content-Disposition"])
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert name.endswith(".txt" if fmt == "txt" else ".hocr" if fmt == "hocr" else ".page.xml")
+
+
+def test_a_non_ascii_name_downloads_under_its_own_name(alice_api, item) -> None:
+    from ocr.models import Input
+    from tests.test_downloads import served_as
+
+    Input.objects.filter(pk=item.pk).update(name="Überweisung März.png")
+    response = alice_api.get(f"/api/v1/inputs/{item.pk}/export/", {"format": "txt"})
+    header = response["Content-Disposition"]
+    assert header.startswith('attachment; filename="Uberweisung Marz.txt"; filename*=UTF-8')
+    assert served_as(header) == "Überweisung März.txt"

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ocr import selectors, services
+from ocr.downloads import content_disposition
 from ocr.engine.errors import WorkflowError
 from ocr.engine.gallery import describe_gallery
 from ocr.engine.workflow import validate_workflow
@@ -355,5 +356,5 @@ class ExportView(APIView):
         except ExportError as exc:
             raise serializers.ValidationError({"format": [str(exc)]}) from None
         response = HttpResponse(body, content_type=media_type_for(document, fmt))
-        response["Content-Disposition"] = f'attachment; filename="{filename_for(document, fmt)}"'
+        response["Content-Disposition"] = content_disposition(filename_for(document, fmt))
         return response
