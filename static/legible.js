@@ -13,7 +13,13 @@
     document.body.dispatchEvent(new CustomEvent("inputs-changed", { bubbles: true }));
   }
 
-  function uploadOne(url, file, list) {
+  // Read once, when the files are chosen or dropped, and handed to every upload of the batch.
+  function readingOptions() {
+    const textLayer = document.getElementById("id_text_layer");
+    return { textLayer: Boolean(textLayer && textLayer.checked) };
+  }
+
+  function uploadOne(url, file, list, options) {
     const item = document.createElement("li");
     item.className = "upload";
     item.dataset.file = file.name;
@@ -57,17 +63,16 @@
       xhr.onerror = () => { item.dataset.state = "failed"; item.classList.add("error"); state.textContent = "network error"; resolve(); };
       const data = new FormData();
       data.append("file", file);
-      const textLayer = document.getElementById("id_text_layer");
-      if (textLayer && textLayer.checked) data.append("text_layer", "true");
+      if (options.textLayer) data.append("text_layer", "true");
       xhr.send(data);
     });
   }
 
   // A few at a time: many parallel uploads would each crawl, and the server throttles bursts.
-  async function uploadAll(url, files, list) {
+  async function uploadAll(url, files, list, options) {
     const queue = Array.from(files);
     const lanes = Array.from({ length: Math.min(3, queue.length) }, async () => {
-      while (queue.length) await uploadOne(url, queue.shift(), list);
+      while (queue.length) await uploadOne(url, queue.shift(), list, options);
     });
     await Promise.all(lanes);
   }
@@ -103,8 +108,10 @@
         event.preventDefault();
         if (!picker.files.length) { picker.focus(); return; }
         const files = Array.from(picker.files);
-        form.reset();
-        await uploadAll(section.dataset.uploadUrl, files, list);
+        const options = readingOptions();
+        // Only the picker is cleared: the text-layer choice stays as the person left it.
+        picker.value = "";
+        await uploadAll(section.dataset.uploadUrl, files, list, options);
       });
       const zone = document.getElementById("dropzone");
       if (zone) {
@@ -116,7 +123,7 @@
         zone.addEventListener("drop", (event) => {
           event.preventDefault();
           const files = event.dataTransfer ? event.dataTransfer.files : [];
-          if (files.length) uploadAll(section.dataset.uploadUrl, files, list);
+          if (files.length) uploadAll(section.dataset.uploadUrl, files, list, readingOptions());
         });
       }
     }

@@ -122,6 +122,21 @@ def test_it_keeps_a_long_non_ascii_zip_member_name(alice_api, alice_app, photote
     assert all(item.file.name.isascii() for item in Input.objects.all())
 
 
+def test_it_reruns_a_pdf_with_or_without_its_text_layer(alice_api, alice_app) -> None:
+    from tests.factories import FIXTURES
+
+    data = (FIXTURES / "multicolumn.pdf").read_bytes()
+    item = _upload(alice_api, alice_app, data, "m.pdf").json()
+    url = f"/api/v1/inputs/{item['id']}/runs/"
+    assert alice_api.post(url, {"text_layer": True}, format="json").status_code == 201
+    assert Input.objects.get(pk=item["id"]).options["text_layer"] is True
+    # Unset keeps the last choice, in JSON and in a form alike.
+    assert alice_api.post(url, {}, format="multipart").status_code == 201
+    assert Input.objects.get(pk=item["id"]).options["text_layer"] is True
+    assert alice_api.post(url, {"text_layer": "false"}, format="multipart").status_code == 201
+    assert Input.objects.get(pk=item["id"]).options["text_layer"] is False
+
+
 def test_it_deletes_an_input_and_its_file(alice_api, alice_app, phototest_png) -> None:
     item = Input.objects.get(pk=_upload(alice_api, alice_app, phototest_png).json()["id"])
     path = item.file.path

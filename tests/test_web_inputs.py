@@ -221,3 +221,25 @@ def test_it_needs_the_csrf_token_to_delete_inputs(alice, alice_app) -> None:
     response = client.post(f"/apps/{alice_app.pk}/inputs/delete/", {"input": item.pk})
     assert response.status_code == 403
     assert item.__class__.objects.filter(pk=item.pk).exists()
+
+
+def test_it_offers_the_text_layer_on_a_pdfs_rerun(client, alice, alice_app) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ocr import services
+    from tests.factories import FIXTURES
+
+    data = (FIXTURES / "multicolumn.pdf").read_bytes()
+    [pdf] = services.create_inputs(alice_app, SimpleUploadedFile("m.pdf", data))
+    image = input_with_result(alice_app)
+    client.force_login(alice)
+    assert 'name="text_layer"' not in client.get(f"/inputs/{image.pk}/runs/").content.decode()
+    form = client.get(f"/inputs/{pdf.pk}/runs/").content.decode()
+    assert 'name="text_layer"' in form and "checked" not in form.split('name="text_layer"')[1][:40]
+
+    client.post(f"/inputs/{pdf.pk}/runs/", {"workflow": "", "text_layer": "on"})
+    pdf.refresh_from_db()
+    assert pdf.options["text_layer"] is True and pdf.runs.count() == 2
+    client.post(f"/inputs/{pdf.pk}/runs/", {"workflow": ""})  # unticked
+    pdf.refresh_from_db()
+    assert pdf.options["text_layer"] is False and pdf.runs.count() == 3

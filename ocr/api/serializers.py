@@ -105,6 +105,8 @@ class RunSerializer(serializers.ModelSerializer):
 
 class RunCreateSerializer(serializers.Serializer):
     workflow = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    # Unset: read as the input was read before. Applies to PDFs only.
+    text_layer = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class InputUploadSerializer(serializers.Serializer):

@@ -243,7 +243,11 @@ class InputRunsView(generics.ListAPIView):
         form = RunCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
-            run = services.start_run(item, form.validated_data.get("workflow") or None)
+            run = services.start_run(
+                item,
+                form.validated_data.get("workflow") or None,
+                form.validated_data.get("text_layer"),
+            )
         except UnknownWorkflowError as exc:
             raise serializers.ValidationError({"workflow": [str(exc)]}) from None
         return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)

@@ -112,9 +112,13 @@ def _local_path(upload: UploadedFile) -> Iterator[Path]:
     upload.seek(0)
 
 
-def start_run(item: Input, workflow: str | None = None) -> Run:
+def start_run(item: Input, workflow: str | None = None, text_layer: bool | None = None) -> Run:
+    """Queue another run; `text_layer` (None: as before) changes how a PDF is read from now on."""
     resolved = workflows.resolve(item.app, workflow)
     with transaction.atomic():
+        if text_layer is not None and bool(item.options.get("text_layer")) != text_layer:
+            item.options = {**item.options, "text_layer": text_layer}
+            item.save(update_fields=["options"])
         return _queue_run(item, resolved)
 
 

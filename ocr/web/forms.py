@@ -35,10 +35,20 @@ class AppSettingsForm(forms.Form):
 
 class RerunForm(forms.Form):
     workflow = forms.ChoiceField(label="Workflow", required=False)
+    text_layer = forms.BooleanField(
+        label="Use the PDF's own text where it has one (born-digital PDFs: exact and fast)",
+        required=False,
+    )
 
-    def __init__(self, app: App, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, item: Input, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"text_layer": bool(item.options.get("text_layer"))})
         super().__init__(*args, **kwargs)
-        self.fields["workflow"].choices = [("", "The app's workflow"), *app_workflow_choices(app)]
+        self.fields["workflow"].choices = [
+            ("", "The app's workflow"),
+            *app_workflow_choices(item.app),
+        ]
+        if item.kind != Input.Kind.PDF:
+            del self.fields["text_layer"]  # only a PDF has a text layer to use
 
 
 class InputsDeleteForm(forms.Form):

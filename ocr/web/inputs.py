@@ -96,10 +96,12 @@ def thumbnail(request: HttpRequest, input: int) -> HttpResponse:
 def rerun(request: HttpRequest, input: int) -> HttpResponse:
     """Read the input again, with the app's workflow (Retry) or another one."""
     item = selectors.get_input(request.user, input)
-    form = RerunForm(item.app, request.POST or None)
+    form = RerunForm(item, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            run = services.start_run(item, form.cleaned_data["workflow"] or None)
+            run = services.start_run(
+                item, form.cleaned_data["workflow"] or None, form.cleaned_data.get("text_layer")
+            )
         except UnknownWorkflowError as exc:
             form.add_error("workflow", str(exc))
         else:
