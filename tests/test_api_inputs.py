@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ocr.models import Input, Run
-from tests.images import png_bomb, truncated_jpeg, zip_of
+from tests.images import multipage_tiff, png_bomb, truncated_jpeg, zip_of
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +99,15 @@ def test_it_starts_another_run_on_an_input(alice_api, alice_app, phototest_png) 
     assert Run.objects.filter(input_id=item["id"]).count() == 2
     bad = alice_api.post(f"/api/v1/inputs/{item['id']}/runs/", {"workflow": "x"}, format="json")
     assert bad.status_code == 400
+
+
+def test_it_refuses_a_tiff_over_the_page_limit(alice_api, alice_app, settings) -> None:
+    settings.OCR_MAX_PDF_PAGES = 3
+    response = _upload(alice_api, alice_app, multipage_tiff(5), "scan.tif")
+    assert response.status_code == 400
+    assert "The TIFF has more than 3 pages; the limit is 3 pages" in response.json()["detail"]
+    assert not Input.objects.exists()
+    assert _upload(alice_api, alice_app, multipage_tiff(3), "scan.tif").status_code == 201
 
 
 # 150 accented letters: 300 bytes in UTF-8, past the 255 a file system allows for one name.

@@ -62,6 +62,18 @@ def test_it_reads_a_clean_page_through_the_api(alice_api, alice_app, phototest_p
     assert image["Content-Type"] == "image/png"
 
 
+def test_a_tiff_kept_before_its_page_limit_fails_its_run_with_the_reason(
+    alice_app, settings
+) -> None:
+    run = _input(alice_app, blank_tiff(5), "scan.tif").runs.get()
+    settings.OCR_MAX_PDF_PAGES = 3  # lowered after the upload, as for inputs from before
+    runs.execute_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert "The TIFF has more than 3 pages; the limit is 3 pages" in run.error
+    assert not Page.objects.exists()
+
+
 @pytest.mark.model
 def test_a_page_read_twice_leaves_one_set_of_regions(alice_app, phototest_png) -> None:
     run = _input(alice_app, phototest_png, "p.png").runs.get()

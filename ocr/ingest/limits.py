@@ -16,7 +16,7 @@ _MB = 1024 * 1024
 class Limits:
     max_bytes: int = 500 * _MB
     max_pixels: int = 100_000_000  # per page or frame
-    max_pdf_pages: int = 1000
+    max_pdf_pages: int = 1000  # pages of any multi-page input (PDF, TIFF)
     max_video_seconds: int = 600
     max_video_frames: int = 1200  # sampled frames, before duplicates are dropped
     max_zip_members: int = 500
@@ -39,9 +39,15 @@ class Limits:
             )
 
     def check_pdf_pages(self, pages: int) -> None:
+        self.check_pages(pages, "PDF")
+
+    def check_pages(self, pages: int, what: str, at_least: bool = False) -> None:
+        """The PDF page limit holds for every multi-page format (TIFF). `at_least`: counting
+        stopped past the limit, so `pages` is a lower bound."""
         if pages > self.max_pdf_pages:
+            count = f"more than {self.max_pdf_pages}" if at_least else str(pages)
             raise IngestError(
-                f"The PDF has {pages} pages; the limit is {self.max_pdf_pages} pages "
+                f"The {what} has {count} pages; the limit is {self.max_pdf_pages} pages "
                 "(OCR_MAX_PDF_PAGES)."
             )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,19 @@ def test_a_three_page_tiff_gives_three_pages(tmp_path: Path) -> None:
     assert [page.image.index for page in pages] == [0, 1, 2]
     assert pages[1].image.pixels.shape[2] == 3
     assert all(page.timecode_ms is None and page.text_layer is None for page in pages)
+
+
+def test_the_page_limit_holds_for_a_tiff_too(tmp_path: Path) -> None:
+    tiff = write_tiff(tmp_path / "scan.tif", ("phototest.png",) * 5)
+    message = r"The TIFF has more than 3 pages; the limit is 3 pages \(OCR_MAX_PDF_PAGES\)"
+    with pytest.raises(IngestError, match=message):
+        inspect(tiff, Limits(max_pdf_pages=3))
+    assert inspect(tiff, Limits(max_pdf_pages=5)).pages == 5
+    # Read without inspecting first (an input kept before the limit): it stops at the limit.
+    pages = iter_pages(tiff, Limits(max_pdf_pages=3))
+    assert [page.image.index for page in itertools.islice(pages, 3)] == [0, 1, 2]
+    with pytest.raises(IngestError, match=message):
+        next(pages)
 
 
 def test_the_kind_comes_from_the_content_not_the_name(tmp_path: Path) -> None:
