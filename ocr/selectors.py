@@ -101,9 +101,17 @@ def get_page(item: Input, index: object) -> Page:
     return _get_by(Page.objects.filter(input=item), index=index)
 
 
+# Ids and page indexes are 64-bit database integers: a larger number names nothing (and
+# SQLite and PostgreSQL would raise on it rather than find nothing).
+LARGEST_ID = 2**63 - 1
+
+
 def _get_by(queryset: QuerySet[Any], **lookup: object) -> Any:
     try:
-        return queryset.get(**{k: int(str(v)) for k, v in lookup.items()})
+        values = {k: int(str(v)) for k, v in lookup.items()}
+        if not all(0 <= value <= LARGEST_ID for value in values.values()):
+            raise ValueError("out of range")
+        return queryset.get(**values)
     except (ValueError, queryset.model.DoesNotExist):
         raise Http404("Not found.") from None
 

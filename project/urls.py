@@ -11,3 +11,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("ocr.web.urls")),
 ]
+
+# Under /api/ these answer JSON in the API's error shape; elsewhere the site's pages.
+handler404 = "ocr.api.errors.not_found"
+handler500 = "ocr.api.errors.server_error"

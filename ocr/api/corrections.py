@@ -122,7 +122,11 @@ class RegionDrawSerializer(serializers.Serializer):
     polygon = PolygonInputField(help_text="[[x, y], ...] in page pixels: a rectangle or more.")
     text = RegionTextField(required=False, help_text="Left out: the input's workflow reads it.")
     after = serializers.IntegerField(
-        required=False, allow_null=True, help_text="The region it follows in the reading order."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=selectors.LARGEST_ID,
+        help_text="The region it follows in the reading order.",
     )
 
 
@@ -197,7 +201,9 @@ class MergeSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
-        fields["with"] = serializers.IntegerField(help_text="The other region's id.")
+        fields["with"] = serializers.IntegerField(
+            min_value=1, max_value=selectors.LARGEST_ID, help_text="The other region's id."
+        )
         return fields
 
 

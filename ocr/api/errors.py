@@ -1,10 +1,12 @@
-"""One error shape for the whole API: {"detail": "...", "errors": {field: [messages]}}."""
+"""One error shape for the whole API: {"detail": "...", "errors": {field: [messages]}}, for
+DRF's exceptions and for the 404s and 500s Django answers itself under /api/."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -48,3 +50,25 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         response.data = {"detail": " ".join(_flatten(data))}
     return response
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 404 for paths no URL matches (`/api/v1/inputs/abc/`, a negative id): JSON in the
+    API's shape under /api/, the site's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """An unhandled error: JSON in the API's shape under /api/, the site's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "Something went wrong on the server; it has been logged."},
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    return defaults.server_error(request)

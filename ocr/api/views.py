@@ -198,6 +198,11 @@ class InputListView(generics.ListCreateAPIView):
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
         upload, workflow = data.pop("file"), data.pop("workflow", None) or None
+        if (upload.size or 0) > limit:  # within the framing allowance above, over by the file
+            raise PayloadTooLarge(
+                f"The file is {upload.size / 1024 / 1024:.2f} MB; the limit is "
+                f"{settings.OCR_MAX_UPLOAD_MB} MB (OCR_MAX_UPLOAD_MB)."
+            )
         # The answer's shape follows what the file is, as ingest judges it, not its name.
         archive = sniff_head(upload.read(HEAD_BYTES)) == "zip"
         upload.seek(0)
@@ -262,7 +267,10 @@ class RunDetailView(generics.RetrieveAPIView):
 
 class ResultQuerySerializer(serializers.Serializer):
     run = serializers.IntegerField(
-        required=False, min_value=1, help_text="One run's own reading, as it was read."
+        required=False,
+        min_value=1,
+        max_value=selectors.LARGEST_ID,
+        help_text="One run's own reading, as it was read.",
     )
 
 
