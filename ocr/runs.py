@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -91,6 +91,11 @@ def plan_run(run_id: int, send: bool = True) -> list[int]:
     except IngestError as exc:
         _fail_run(run_id, str(exc))
         return []
+    except Exception:
+        if _run_has_ended(run_id):  # deleted with its file while being planned
+            log.info("run %s was deleted while being planned", run_id)
+            return []
+        raise
     now = timezone.now()
     with transaction.atomic():
         locked = Run.objects.select_for_update().filter(pk=run_id).first()
@@ -197,7 +202,9 @@ def execute_chunk(chunk_id: int, background: bool = True) -> None:
     if token is None:
         log.info("chunk %s is not claimable (finished, gone, or alive elsewhere)", chunk_id)
         return
-    chunk = RunChunk.objects.select_related("run__input").get(pk=chunk_id)
+    chunk = RunChunk.objects.select_related("run__input").filter(pk=chunk_id).first()
+    if chunk is None:  # deleted with its input just after the claim
+        return
     if chunk.attempts > settings.OCR_RUN_MAX_ATTEMPTS:
         _fail_run(chunk.run_id, _gave_up_message(chunk))
         return
@@ -216,12 +223,22 @@ def execute_chunk(chunk_id: int, background: bool = True) -> None:
         )
         raise
     except Exception as exc:
+        if _run_has_ended(chunk.run_id):  # its input was deleted, file and all, while reading
+            log.info("run %s was deleted while chunk %s was read; stopping", chunk.run_id, chunk_id)
+            return
         log.exception("chunk %s of run %s failed", chunk_id, chunk.run_id)
         _fail_run(chunk.run_id, f"Unexpected error: {type(exc).__name__}: {exc}")
     else:
         _finish_chunk(chunk, token)
     finally:
         heartbeat.stop()
+
+
+def _run_has_ended(run_id: int) -> bool:
+    """Deleted, or stopped because its input is being deleted (services.inputs.stop_runs)."""
+    return not Run.objects.filter(
+        pk=run_id, status__in=[Run.Status.QUEUED, Run.Status.RUNNING]
+    ).exists()
 
 
 def _gave_up_message(chunk: RunChunk) -> str:
@@ -445,6 +462,18 @@ def save_page_result(
     `token` is the claim of the chunk the page belongs to; `png` the page image encoded
     beforehand (encoded here when not given)."""
     image = png if png is not None else _png(page.image)
+    try:
+        _save_page(run_id, token, page, result, source, image)
+    except IntegrityError:
+        # The run's input was deleted under this transaction: the page's row pointed at it.
+        if _run_has_ended(run_id):
+            raise RunLost(run_id) from None
+        raise
+
+
+def _save_page(
+    run_id: int, token: str, page: IngestedPage, result: PageResult, source: str, image: bytes
+) -> None:
     with transaction.atomic():
         # The chunk's lock, not the run's: the chunks of one run save side by side.
         chunk = (

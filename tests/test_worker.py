@@ -55,6 +55,34 @@ def test_a_bad_file_fails_its_run_and_the_worker_stays_up(
     assert worker.alive()
 
 
+def test_deleting_an_input_mid_run_stops_its_run_and_the_worker_goes_on(
+    start_worker, alice_api, alice_app, phototest_png
+) -> None:
+    import io
+
+    from PIL import Image
+
+    from ocr.models import Input, Page
+
+    blank = Image.new("L", (64, 64), 255)
+    buffer = io.BytesIO()
+    blank.save(buffer, "TIFF", save_all=True, append_images=[blank] * 499)
+    worker = start_worker()
+    item = _upload(alice_api, alice_app, buffer.getvalue(), "blank.tif")
+    worker.wait_for(
+        lambda: _status(alice_api, item["run"]["id"])["progress"]["done"] >= 5, 90, "pages"
+    )
+    assert alice_api.delete(f"/api/v1/inputs/{item['id']}/").status_code == 204
+    assert not Input.objects.filter(pk=item["id"]).exists()
+    after = _upload(alice_api, alice_app, phototest_png, "after.png")
+    worker.wait_for(
+        lambda: _status(alice_api, after["run"]["id"])["status"] == "succeeded", 90, "next run"
+    )
+    assert not Page.objects.filter(input_id=item["id"]).exists()
+    log = worker.log.read_text(errors="replace")
+    assert "Traceback" not in log and "ERROR" not in log, log[-3000:]
+
+
 def test_a_run_survives_its_worker_being_killed(start_worker, alice_api, alice_app) -> None:
     pages = 6
     worker = start_worker()

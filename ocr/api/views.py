@@ -114,6 +114,9 @@ class AppDetailView(generics.RetrieveUpdateDestroyAPIView):
         except UnknownWorkflowError as exc:
             raise serializers.ValidationError({"workflow": [str(exc)]}) from None
 
+    def perform_destroy(self, instance: App) -> None:
+        services.delete_app(instance)  # stops its runs and removes its files too
+
 
 class ModelListView(APIView):
     @extend_schema(

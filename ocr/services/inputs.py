@@ -20,7 +20,7 @@ from ocr import workflows
 from ocr.ingest import InputInfo, Limits, extract_zip, inspect
 from ocr.ingest import Options as ReadingOptions
 from ocr.ingest.names import generated_name, safe_suffix
-from ocr.models import App, Input, Run
+from ocr.models import App, Input, Run, RunChunk
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +139,30 @@ def enqueue_run(run_id: int) -> None:
     run_workflow.delay(run_id)
 
 
+def stop_runs(item: Input, reason: str = "The input was deleted.") -> None:
+    """End the input's unfinished runs; call inside the caller's transaction.
+
+    A worker saves each page holding its chunk's lock, so failing the chunks waits for a page
+    being saved, and every later save finds its chunk lost and stops (runs.save_page_result).
+    On SQLite every transaction takes the write lock up front, which orders them the same way.
+    """
+    active = [Run.Status.QUEUED, Run.Status.RUNNING]
+    RunChunk.objects.filter(
+        run__input=item, status__in=[RunChunk.Status.QUEUED, RunChunk.Status.RUNNING]
+    ).update(status=RunChunk.Status.FAILED, claim="")
+    Run.objects.filter(input=item, status__in=active).update(
+        status=Run.Status.FAILED, error=reason, finished=timezone.now(), claim=""
+    )
+
+
 def delete_input(item: Input) -> None:
-    files = [item.file.name, *item.pages.values_list("image", flat=True)]
-    item.delete()
+    """The input, its pages, runs and files, even while a run is writing its pages."""
+    with transaction.atomic():
+        stop_runs(item)
+        # Collected inside the transaction that deletes them: no page can appear in between
+        # and be left pointing at a deleted input.
+        files = [item.file.name, *item.pages.values_list("image", flat=True)]
+        item.delete()
     storage = Input._meta.get_field("file").storage  # type: ignore[attr-defined]
     for name in files:
         if name:
