@@ -55,12 +55,13 @@
         } else {
           item.dataset.state = "failed";
           item.classList.add("error");
+          bar.remove();  // a full bar beside a refusal reads as success
           const detail = body.detail || (body.file && body.file.join(" ")) || (body.workflow && body.workflow.join(" "));
           state.textContent = detail || "upload failed (" + xhr.status + ")";
         }
         resolve();
       };
-      xhr.onerror = () => { item.dataset.state = "failed"; item.classList.add("error"); state.textContent = "network error"; resolve(); };
+      xhr.onerror = () => { item.dataset.state = "failed"; item.classList.add("error"); bar.remove(); state.textContent = "network error"; resolve(); };
       const data = new FormData();
       data.append("file", file);
       if (options.textLayer) data.append("text_layer", "true");
@@ -104,9 +105,16 @@
     if (form && section) {
       const list = document.getElementById("upload-progress");
       const picker = form.querySelector("input[type=file]");
+      const empty = document.getElementById("upload-empty");
+      picker.addEventListener("change", () => { if (empty) empty.hidden = true; });
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
-        if (!picker.files.length) { picker.focus(); return; }
+        if (!picker.files.length) {
+          if (empty) empty.hidden = false;
+          picker.focus();
+          return;
+        }
+        if (empty) empty.hidden = true;
         const files = Array.from(picker.files);
         const options = readingOptions();
         // Only the picker is cleared: the text-layer choice stays as the person left it.
@@ -123,6 +131,8 @@
         zone.addEventListener("drop", (event) => {
           event.preventDefault();
           const files = event.dataTransfer ? event.dataTransfer.files : [];
+          const empty = document.getElementById("upload-empty");
+          if (files.length && empty) empty.hidden = true;
           if (files.length) uploadAll(section.dataset.uploadUrl, files, list, readingOptions());
         });
       }

@@ -48,10 +48,16 @@ def test_it_filters_inputs_by_status(alice_api, alice_app, phototest_png) -> Non
     ("make", "name", "message"),
     [
         (lambda: b"", "empty.png", "The file is empty."),
-        (lambda: b"Dear diary,\nthis is not a picture.\n" * 20, "notes.png", "not an image"),
+        (lambda: b"Dear diary,\nthis is not a picture.\n" * 20, "notes.txt", "PDFs, videos"),
+        (truncated_jpeg, "cut.jpg", "The image is damaged or truncated"),
+        (
+            lambda: zip_of({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}),
+            "letter.docx",
+            "This is a Word document (.docx), which Legible does not read",
+        ),
         (png_bomb, "bomb.png", "900 megapixels; the limit is 100 megapixels"),
     ],
-    ids=["empty", "text-named-png", "decompression-bomb"],
+    ids=["empty", "text", "decompression-bomb", "truncated-jpeg", "docx"],
 )
 def test_it_refuses_bad_files_with_a_clear_message(
     alice_api, alice_app, make, name, message
@@ -83,11 +89,6 @@ def test_it_explains_a_missing_file_and_an_unknown_workflow(
     assert unknown.status_code == 400
     assert "Unknown workflow 'nope'" in unknown.json()["errors"]["workflow"][0]
     assert not Input.objects.exists()
-
-
-def test_it_accepts_a_truncated_jpeg_whose_run_fails_later(alice_api, alice_app) -> None:
-    # Only the header is read while uploading; the worker finds the damage (see test_runs).
-    assert _upload(alice_api, alice_app, truncated_jpeg(), "cut.jpg").status_code == 201
 
 
 def test_it_starts_another_run_on_an_input(alice_api, alice_app, phototest_png) -> None:

@@ -96,3 +96,14 @@ def test_timecodes_read_like_a_video_player() -> None:
     assert timecode(12_345) == "0:12.3"
     assert timecode(3_723_000) == "1:02:03.0"
     assert timecode(None) == ""
+
+
+def test_it_says_so_when_the_upload_form_has_no_file(client, alice, alice_app) -> None:
+    client.force_login(alice)
+    shown = client.get(f"/apps/{alice_app.pk}/").content.decode()
+    assert 'id="upload-empty" role="alert" hidden' in shown  # there for the script, not shown
+    response = client.post(f"/apps/{alice_app.pk}/", {"text_layer": "on"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Choose one or more files first" in body
+    assert 'id="upload-empty" role="alert" hidden' not in body

@@ -7,6 +7,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
+from .images import SUPPORTED_KINDS
 from .limits import IngestError, Limits
 from .names import generated_name
 from .options import Options
@@ -43,6 +44,43 @@ def _check_member(info: zipfile.ZipInfo) -> None:
         raise IngestError(_NESTED.format(name=info.filename))
 
 
+# Office Open XML files are ZIPs with this member; their top folder says which program made them.
+_OOXML = {
+    "word/": "a Word document (.docx)",
+    "xl/": "an Excel workbook (.xlsx)",
+    "ppt/": "a PowerPoint presentation (.pptx)",
+}
+
+
+def _document_kind(path: Path, infos: list[zipfile.ZipInfo]) -> str | None:
+    """What an Office or OpenDocument file is, when this ZIP is one; None for a plain archive."""
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" in names:
+        for folder, what in _OOXML.items():
+            if any(name.startswith(folder) for name in names):
+                return what
+        return "a Microsoft Office document"
+    if "mimetype" in names:  # OpenDocument and EPUB keep their media type in this first member
+        with zipfile.ZipFile(path) as archive, archive.open("mimetype") as member:
+            media = member.read(100).decode("ascii", "replace")
+        if media.startswith("application/vnd.oasis.opendocument"):
+            return "an OpenDocument file (.odt, .ods or .odp)"
+        if media.startswith("application/epub"):
+            return "an EPUB book"
+    return None
+
+
+def _refuse_documents(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a document that is a ZIP inside, naming it: read as an archive, its first XML part
+    would be refused as "not an image", which says nothing useful."""
+    what = _document_kind(path, infos)
+    if what is not None:
+        raise IngestError(
+            f"This is {what}, which Legible does not read: save it as a PDF and upload that. "
+            f"Supported: {SUPPORTED_KINDS}."
+        )
+
+
 def _members(path: Path, limits: Limits) -> list[zipfile.ZipInfo]:
     """The members worth reading, after every check that the directory alone allows."""
     try:
@@ -50,6 +88,7 @@ def _members(path: Path, limits: Limits) -> list[zipfile.ZipInfo]:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise IngestError(_DAMAGED) from None
+    _refuse_documents(path, infos)
     for info in infos:
         _check_safe(info)
     members = [info for info in infos if not _is_junk(info)]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import struct
 import warnings
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,9 +19,16 @@ from .limits import IngestError, Limits
 from .pages import IngestedPage, InputInfo
 
 SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP", "GIF", "MPO")
-_NOT_AN_IMAGE = (
-    "The file is not an image we can read. Supported: JPEG, PNG, WebP, TIFF, BMP and GIF."
+# Every kind an upload may be, not only images: this is what a person sees for a file of any
+# other kind (a .txt, a spreadsheet), and it must tell them what would work.
+SUPPORTED_KINDS = (
+    "images (JPEG, PNG, WebP, TIFF, BMP, GIF), PDFs, videos (MP4, MOV, MKV, WebM, AVI) "
+    "and ZIP archives of these"
 )
+_NOT_AN_IMAGE = f"This is not a kind of file Legible reads. Supported: {SUPPORTED_KINDS}."
+# Decoded whole at upload only up to this size (48 MB as RGB): larger pages of formats without
+# a cheap check are left to the worker, so an upload never costs the web process much memory.
+_VERIFY_MAX_PIXELS = 16_000_000
 
 
 @contextmanager
@@ -103,3 +112,26 @@ def iter_image_pages(
             except (OSError, SyntaxError, ValueError) as exc:
                 raise IngestError(f"The image is damaged or truncated ({exc}).") from None
             yield IngestedPage(image=PageImage(pixels=pixels, index=index))
+
+
+def verify_image(path: Path, limits: Limits) -> None:
+    """Check that an image's pixels are all there, cheaply, so a damaged file is refused at
+    upload rather than failing its run later (where Retry cannot help).
+
+    A JPEG is decoded at 1/8 scale (its DCT draft: every block is read, few pixels are made); a
+    PNG's chunks are checked against their CRCs without inflating them; other formats decode
+    their first page when it is small. Runs after inspect_image has checked the pixel limit.
+    """
+    with _open(path, limits) as image:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                if image.format in ("JPEG", "MPO"):
+                    image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+                    image.load()
+                elif image.format == "PNG":
+                    image.verify()
+                elif image.width * image.height <= _VERIFY_MAX_PIXELS:
+                    image.load()
+        except (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error) as exc:
+            raise IngestError(f"The image is damaged or truncated ({exc}).") from None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .archive import inspect_zip
-from .images import inspect_image, iter_image_pages
+from .images import SUPPORTED_KINDS, inspect_image, iter_image_pages, verify_image
 from .limits import IngestError, Limits
 from .options import Options
 from .pages import IngestedPage, InputInfo
@@ -46,7 +46,32 @@ def inspect(path: Path, limits: Limits, options: Options = Options()) -> InputIn
         return inspect_video(path, limits, options)
     if kind == "zip":
         return inspect_zip(path, limits)
-    return inspect_image(path, limits)
+    _refuse_documents(path)
+    info = inspect_image(path, limits)
+    verify_image(path, limits)
+    return info
+
+
+# Kinds people upload by mistake, named so the message says what the file is. (Office Open XML
+# and OpenDocument files are ZIPs: ocr/ingest/archive.py names those.)
+_DOCUMENTS = (
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an older Microsoft Office document (.doc, .xls or .ppt)",
+    ),
+    (b"{\\rtf", "an RTF document"),
+)
+
+
+def _refuse_documents(path: Path) -> None:
+    with path.open("rb") as file:
+        head = file.read(16)
+    for magic, what in _DOCUMENTS:
+        if head.startswith(magic):
+            raise IngestError(
+                f"This is {what}, which Legible does not read: save it as a PDF and upload that. "
+                f"Supported: {SUPPORTED_KINDS}."
+            )
 
 
 def iter_pages(

@@ -83,10 +83,15 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data: Any, initial: Any = None) -> Any:
         if isinstance(data, list | tuple):
+            if not data and self.required:  # an empty list passed as "some files" before
+                raise forms.ValidationError(self.error_messages["required"], code="required")
             return [super(MultipleFileField, self).clean(item, initial) for item in data]
         return [super().clean(data, initial)]
 
 
+NO_FILES = "Choose one or more files first, or drop them on the box."
+
+
 class UploadForm(forms.Form):
-    files = MultipleFileField()
+    files = MultipleFileField(error_messages={"required": NO_FILES})
     text_layer = forms.BooleanField(required=False)

@@ -12,7 +12,7 @@ from ocr import selectors, services
 from ocr.ingest import IngestError
 from ocr.workflows import UnknownWorkflowError
 
-from .forms import AppForm, AppSettingsForm, UploadForm
+from .forms import NO_FILES, AppForm, AppSettingsForm, UploadForm
 from .inputs import grid_context
 
 
@@ -76,8 +76,8 @@ def app_detail(request: HttpRequest, app: int) -> HttpResponse:
                 except (IngestError, UnknownWorkflowError) as exc:
                     messages.error(request, f"{upload.name}: {exc}")
             return redirect("web:app", app=the_app.pk)
-    context = {"app": the_app, "form": form, **grid_context(request, the_app)}
-    return render(request, "ocr/app_detail.html", context)
+    context = {"app": the_app, "form": form, "no_files": NO_FILES, **grid_context(request, the_app)}
+    return render(request, "ocr/app_detail.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -62,7 +62,7 @@ def test_a_bad_member_fails_the_archive_by_name(tmp_path: Path) -> None:
     archive = write_zip(tmp_path / "scans.zip", {"good.png": PNG, "notes.txt": b"not an image"})
     out = tmp_path / "out"
     out.mkdir()
-    with pytest.raises(IngestError, match=r"notes\.txt: The file is not an image"):
+    with pytest.raises(IngestError, match=r"notes\.txt: This is not a kind of file Legible reads"):
         extract_zip(archive, Limits(), out)
     assert list(out.iterdir()) == []
 
@@ -111,3 +111,23 @@ def test_a_damaged_zip_is_refused(tmp_path: Path) -> None:
     damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     with pytest.raises(IngestError, match="ZIP archive is damaged"):
         inspect(damaged, Limits())
+
+
+@pytest.mark.parametrize(
+    ("members", "what"),
+    [
+        ({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}, "a Word document"),
+        ({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<x/>"}, "an Excel workbook"),
+        ({"mimetype": b"application/vnd.oasis.opendocument.text"}, "an OpenDocument file"),
+    ],
+    ids=["docx", "xlsx", "odt"],
+)
+def test_an_office_document_is_named_not_read_as_an_archive(
+    tmp_path: Path, members: dict[str, bytes], what: str
+) -> None:
+    document = write_zip(tmp_path / "letter.docx", members)
+    with pytest.raises(IngestError) as refused:
+        inspect(document, Limits())
+    message = str(refused.value)
+    assert message.startswith(f"This is {what}") and "which Legible does not read" in message
+    assert "[Content_Types].xml" not in message and "PDF" in message

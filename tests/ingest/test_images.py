@@ -46,11 +46,35 @@ def test_the_kind_comes_from_the_content_not_the_name(tmp_path: Path) -> None:
 def test_unknown_and_empty_files_keep_their_messages(tmp_path: Path) -> None:
     unknown = tmp_path / "notes.txt"
     unknown.write_text("hello")
-    with pytest.raises(IngestError, match="not an image we can read"):
+    with pytest.raises(IngestError, match="not a kind of file Legible reads") as refused:
         inspect(unknown, Limits())
+    # Every kind that would work, not the image formats alone.
+    for kind in ("JPEG", "PNG", "TIFF", "PDFs", "videos (MP4", "ZIP archives"):
+        assert kind in str(refused.value)
     empty = tmp_path / "empty.png"
     empty.write_bytes(b"")
     with pytest.raises(IngestError, match="The file is empty."):
         inspect(empty, Limits())
     with pytest.raises(IngestError, match=r"OCR_MAX_UPLOAD_MB"):
         inspect(FIXTURES / "phototest.png", Limits(max_bytes=100))
+
+
+def test_a_damaged_image_is_refused_at_inspection(tmp_path: Path) -> None:
+    from tests.images import truncated_jpeg
+
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(truncated_jpeg())
+    with pytest.raises(IngestError, match="The image is damaged or truncated"):
+        inspect(cut, Limits())
+    png = tmp_path / "cut.png"
+    png.write_bytes((FIXTURES / "phototest.png").read_bytes()[:-200])
+    with pytest.raises(IngestError, match="The image is damaged or truncated"):
+        inspect(png, Limits())
+    assert inspect(FIXTURES / "poilus-lines.jpg", Limits()).kind == "image"
+
+
+def test_an_old_office_document_is_named(tmp_path: Path) -> None:
+    doc = tmp_path / "letter.doc"
+    doc.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    with pytest.raises(IngestError, match=r"older Microsoft Office document .* save it as a PDF"):
+        inspect(doc, Limits())
