@@ -73,3 +73,35 @@ def test_it_answers_404_for_a_run_of_another_input_or_user(client, alice, bob, a
     client.force_login(bob)
     run = item.runs.get().pk
     assert client.get(f"/inputs/{item.pk}/pages/0/?run={run}").status_code == 404
+
+
+def test_a_failed_input_says_it_failed_not_that_it_is_waiting(client, alice, alice_app) -> None:
+    item = input_with_result(alice_app)
+    item.pages.all().delete()
+    Run.objects.filter(input=item).update(status=Run.Status.FAILED, error="Page 1 is unreadable.")
+    client.force_login(alice)
+    html = client.get(f"/inputs/{item.pk}/pages/0/").content.decode()
+    assert "has not been read yet" not in html and "refreshes" not in html
+    assert "This input could not be read: Page 1 is unreadable." in html
+    assert f'href="/inputs/{item.pk}/runs/"' in html
+
+
+def test_it_says_the_latest_run_failed_above_an_older_result(client, alice, alice_app) -> None:
+    from ocr import services
+
+    item = input_with_result(alice_app, ("alpha",))
+    first = item.runs.get()
+    again = services.start_run(item)
+    Run.objects.filter(pk=again.pk).update(status=Run.Status.FAILED, error="Out of memory.")
+    client.force_login(alice)
+    html = client.get(f"/inputs/{item.pk}/pages/0/").content.decode()
+    when = first.created.strftime("%Y-%m-%d %H:%M")
+    assert f"The latest run ({again.pk}) failed: Out of memory." in html
+    assert f"Showing the result of run {first.pk} from" in html and when in html
+    assert "alpha" in html  # the older result is still shown
+
+    Run.objects.filter(pk=again.pk).update(status=Run.Status.RUNNING, error="")
+    html = client.get(f"/inputs/{item.pk}/pages/0/").content.decode()
+    assert f"Run {again.pk} is reading this input again (running)" in html
+    Run.objects.filter(pk=again.pk).update(status=Run.Status.SUCCEEDED)
+    assert 'id="run-note"' not in client.get(f"/inputs/{item.pk}/pages/0/").content.decode()

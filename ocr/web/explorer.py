@@ -89,11 +89,14 @@ def page(request: HttpRequest, input: int, index: int) -> HttpResponse:
             _shown(r.pk, r.polygon, r.text, r.score, version=r.version, edited=r.edited)
             for r in selectors.page_regions(current)
         ]
+    runs = list(selectors.input_runs(item))
     context = {
         "input": item,
         "app": item.app,
         "run": run,
-        "runs": list(selectors.input_runs(item)),
+        # The newest run, which may have failed (or be busy) after the one shown: said on the page.
+        "latest": runs[0] if runs else None,
+        "runs": runs,
         "viewed": viewed,
         "read_by_run": read_by_run,
         "run_query": f"?run={viewed.pk}" if viewed else "",
