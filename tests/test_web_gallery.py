@@ -54,3 +54,14 @@ def test_it_ignores_a_broken_figures_file(tmp_path) -> None:
 
 def test_it_is_for_signed_in_users(client) -> None:
     assert client.get("/models/")["Location"].startswith("/login/")
+
+
+def test_it_says_which_models_are_ready(client, alice, craft_not_installed) -> None:
+    client.force_login(alice)
+    html = client.get("/models/").content.decode()
+    craft = html[html.index('id="model-craft-mlt-25k"') :]
+    craft = craft[: craft.index("</article>")]
+    assert '<span class="badge not-ready">not installed</span>' in craft
+    assert "Cannot run on this server: its weights craft_mlt_25k.pth are not installed" in craft
+    ready = html[html.index('id="model-ppocrv6-small-det"') :]
+    assert '<span class="badge ready">ready</span>' in ready[: ready.index("</article>")]

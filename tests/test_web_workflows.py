@@ -118,3 +118,19 @@ def test_it_sets_the_recognizers_alphabet(client, alice, alice_app) -> None:
         f"/apps/{alice_app.pk}/workflows/", {**data, "ppocrv6-tiny-rec.alphabet": "x"}
     )
     assert bad.status_code == 400
+
+
+def test_it_refuses_a_model_whose_weights_are_not_installed(
+    client, alice, alice_app, craft_not_installed
+) -> None:
+    client.force_login(alice)
+    html = client.get(f"/apps/{alice_app.pk}/workflows/").content.decode()
+    assert '<option value="craft-mlt-25k">craft-mlt-25k (not installed)</option>' in html
+    assert '<option value="ppocrv6-small-det" selected>ppocrv6-small-det</option>' in html
+    craft = {**GOOD, "detector": "craft-mlt-25k"}
+    response = client.post(f"/apps/{alice_app.pk}/workflows/", craft)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "model &#x27;craft-mlt-25k&#x27; cannot run on this server" in body
+    assert "craft_mlt_25k.pth are not installed" in body
+    assert not Workflow.objects.exists()

@@ -149,7 +149,7 @@ class WorkflowListView(generics.ListCreateAPIView):
         app = selectors.get_app(self.request.user, self.kwargs["app"])
         try:
             nodes = validate_workflow(
-                serializer.validated_data["nodes"], selectors.trained_specs(app)
+                serializer.validated_data["nodes"], selectors.trained_specs(app), require_ready=True
             )
         except WorkflowError as exc:
             raise serializers.ValidationError({"nodes": str(exc).splitlines()}) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from .errors import EngineError
@@ -69,3 +70,14 @@ def model_dir_file(relative: str | Path, *, source: str = "") -> Path:
             "(the engine never downloads weights, see docs/models.md)"
         )
     return path
+
+
+def missing_reason(*finders: Callable[[], object]) -> str | None:
+    """The first EngineError message of `finders` (functions above that find weight files), or
+    None when every file is there: the gallery's availability check, which loads nothing."""
+    for find in finders:
+        try:
+            find()
+        except EngineError as exc:
+            return str(exc)
+    return None

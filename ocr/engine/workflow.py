@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import UnknownModelError, WorkflowError
-from .gallery import ModelSpec, Param, ParamValue, get_model
+from .gallery import ModelSpec, Param, ParamValue, get_model, unavailable
 
 Node = dict[str, Any]
 
@@ -199,9 +199,12 @@ def _check_chain(
             )
 
 
-def validate_workflow(nodes: object, models: Mapping[str, ModelSpec] | None = None) -> list[Node]:
+def validate_workflow(
+    nodes: object, models: Mapping[str, ModelSpec] | None = None, *, require_ready: bool = False
+) -> list[Node]:
     """Normalised copies of the nodes (defaults filled, numbers coerced) or WorkflowError.
-    `models` adds models beside the gallery (an app's trained ones)."""
+    `models` adds models beside the gallery (an app's trained ones). `require_ready` refuses a
+    model whose weights are not installed here (when a workflow is saved: a run would fail)."""
     if not isinstance(nodes, list):
         raise WorkflowError({WORKFLOW_KEY: ["a workflow must be a list of nodes"]})
     if not nodes:
@@ -243,6 +246,8 @@ def validate_workflow(nodes: object, models: Mapping[str, ModelSpec] | None = No
             problems.append(f"{label}: {exc}")
             continue
         specs[node_id] = spec
+        if require_ready and (reason := unavailable(spec)) is not None:
+            problems.append(f"{label}: model {spec.id!r} cannot run on this server: {reason}")
         params = _check_params(spec, raw.get("params"), label, problems)
         normalised.append({"id": node_id, "model": spec.id, "params": params, "input": source})
 

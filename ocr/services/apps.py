@@ -40,7 +40,8 @@ def delete_app(app: App) -> None:
 
 def create_workflow(app: App, name: str, nodes: list[dict[str, Any]]) -> Workflow:
     """Save validated nodes under a name; raises the engine's WorkflowError for bad ones."""
-    nodes = validate_workflow(nodes, selectors.trained_specs(app))  # its trained models too
+    # Its trained models too; a model whose weights are not installed would only fail its runs.
+    nodes = validate_workflow(nodes, selectors.trained_specs(app), require_ready=True)
     return Workflow.objects.create(app=app, name=name.strip(), nodes=nodes)
 
 

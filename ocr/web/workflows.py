@@ -43,6 +43,7 @@ class ModelChoice:
     id: str
     description: str
     params: list[ParamField]
+    unavailable: str = ""  # why it cannot run here (weights not installed); "" when it can
 
 
 @dataclass
@@ -103,7 +104,9 @@ def _stages(data: QueryDict | None) -> list[Stage]:
                         value=value,
                     )  # fmt: skip
                 )
-            models.append(ModelChoice(model["id"], model["description"], params))
+            models.append(
+                ModelChoice(model["id"], model["description"], params, model["unavailable"])
+            )
         selected = data.get(kind, "") if data is not None else chosen[kind]
         stages.append(Stage(node, kind, label, selected, models))
     return stages

@@ -54,3 +54,23 @@ def test_importing_the_engine_stays_light() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_availability_looks_for_files_without_loading_anything(tmp_path, monkeypatch) -> None:
+    from ocr.engine.gallery import file_model, get_model, unavailable
+
+    monkeypatch.setenv("OCR_MODEL_DIR", str(tmp_path))
+    assert unavailable(get_model("crop-1.0")) is None
+    reason = unavailable(get_model("trocr-base-printed"))
+    assert reason is not None and str(tmp_path / "trocr-base-printed") in reason
+    trained = file_model("ppocrv6-small-rec", "trained-1", tmp_path / "rec.onnx", "trained")
+    assert "rec.onnx are missing" in (unavailable(trained) or "")
+    (tmp_path / "rec.onnx").write_bytes(b"weights")
+    assert unavailable(trained) is None
+    # The web process checks every model on each gallery page: no framework is imported.
+    probe = (
+        "import sys; from ocr.engine.gallery import describe_gallery; describe_gallery(); "
+        "print(sorted(m for m in ('torch', 'onnxruntime', 'cv2', 'tesserocr') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -22,6 +22,9 @@ ParamValue = int | float | bool | str
 Loader = Callable[[Mapping[str, Any]], Any]
 # Builds the adapter on weights from a file of the same architecture (a trained model).
 FileLoader = Callable[[Path, Mapping[str, Any]], Any]
+# Why a model cannot load on this machine (weights or library not installed), or None when it
+# can. Looks for files only, never loads the model: pages and validation call it freely.
+Availability = Callable[[], str | None]
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class ModelSpec:
     file_loader: FileLoader | None = None
     # For a file model: the weights it runs (part of a cached pipeline's identity).
     weights: str = ""
+    # What it needs installed; None: nothing beyond Legible's own dependencies.
+    missing: Availability | None = None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -101,17 +106,33 @@ def file_model(base_id: str, model_id: str, path: Path, description: str) -> Mod
         return load_file(path, params)
 
     return replace(
-        base, id=model_id, description=description, loader=load, file_loader=None, weights=str(path)
+        base,
+        id=model_id,
+        description=description,
+        loader=load,
+        file_loader=None,
+        weights=str(path),
+        missing=None,  # the base's weights are not needed: unavailable() checks `path`
     )
 
 
+def unavailable(spec: ModelSpec) -> str | None:
+    """Why `spec` cannot load here (its weights are not installed), or None when it can."""
+    if spec.weights:
+        return None if Path(spec.weights).is_file() else f"its weights {spec.weights} are missing"
+    return spec.missing() if spec.missing is not None else None
+
+
 def describe_gallery() -> list[dict[str, Any]]:
-    """The gallery as plain data for the API and the workflow editor."""
+    """The gallery as plain data for the API and the workflow editor; `ready` says whether the
+    model's weights are installed here, `unavailable` why not."""
     return [
         {
             "id": spec.id,
             "kind": spec.kind,
             "description": spec.description,
+            "ready": (reason := unavailable(spec)) is None,
+            "unavailable": reason or "",
             "params": {
                 p.name: {
                     "type": p.type,

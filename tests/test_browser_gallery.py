@@ -1,0 +1,38 @@
+"""The model gallery and the workflow editor in Debian's Chromium (issue 13, items 14 and 15):
+which models can run here, and measured tables that fit their cards."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import signed_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_gallery_and_the_editor_say_which_models_are_installed(
+    browser_page, live_server, alice, alice_app, craft_not_installed
+) -> None:
+    from playwright.sync_api import expect
+
+    page = browser_page
+    signed_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/models/")
+    craft = page.locator("#model-craft-mlt-25k")
+    expect(craft.locator(".badge.not-ready")).to_have_text("not installed")
+    expect(craft).to_contain_text("Cannot run on this server")
+    expect(page.locator("#model-ppocrv6-small-det .badge.ready")).to_have_text("ready")
+
+    page.goto(f"{live_server.url}/apps/{alice_app.pk}/workflows/")
+    page.get_by_label("Workflow name").fill("Scene words")
+    page.get_by_label("Detector model").select_option("craft-mlt-25k")
+    note = page.locator('fieldset.params[data-model="craft-mlt-25k"] .not-ready')
+    expect(note).to_be_visible()
+    expect(page.locator('#wf-detector option[value="craft-mlt-25k"]')).to_have_text(
+        "craft-mlt-25k (not installed)"
+    )
+    page.get_by_role("button", name="Save workflow").click()
+    expect(page.locator("#errors-detect")).to_contain_text(
+        "model 'craft-mlt-25k' cannot run on this server"
+    )
+    assert not alice_app.workflows.exists()
