@@ -36,3 +36,26 @@ def test_the_gallery_and_the_editor_say_which_models_are_installed(
         "model 'craft-mlt-25k' cannot run on this server"
     )
     assert not alice_app.workflows.exists()
+
+
+def test_the_gallery_fits_its_tables_and_shows_each_workflows_figures_once(
+    browser_page, live_server, alice
+) -> None:
+    """With the repository's own figures.json: three workflows measured on five data sets."""
+    from playwright.sync_api import expect
+
+    page = browser_page
+    signed_in(page, live_server, alice)
+    page.goto(f"{live_server.url}/models/")
+    expect(page.locator(".measured-workflow")).to_have_count(3)
+    expect(page.get_by_role("cell", name="funsd_train", exact=True)).to_have_count(3)
+    card = page.locator("#model-ppocrv6-small-rec")
+    expect(card).to_contain_text("Measured only as part of a whole workflow")
+    expect(card.locator("table")).to_have_count(0)
+    overflowing = """() => [...document.querySelectorAll('.card')]
+        .filter((card) => card.scrollWidth > card.clientWidth + 1)
+        .map((card) => card.id || card.className)"""
+    for width in (1280, 800, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate(overflowing) == [], width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width

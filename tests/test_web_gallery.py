@@ -65,3 +65,31 @@ def test_it_says_which_models_are_ready(client, alice, craft_not_installed) -> N
     assert "Cannot run on this server: its weights craft_mlt_25k.pth are not installed" in craft
     ready = html[html.index('id="model-ppocrv6-small-det"') :]
     assert '<span class="badge ready">ready</span>' in ready[: ready.index("</article>")]
+
+
+def test_it_shows_a_workflows_figures_once_labelled_as_the_workflows(
+    client, alice, monkeypatch, tmp_path
+) -> None:
+    run = {"cer": 0.0039, "pages_per_s": 0.59, "machine": "AMD EPYC, 2 cores"}
+    figures = tmp_path / "figures.json"
+    figures.write_text(
+        json.dumps(
+            {
+                "ppocrv6-small-det": {"fondue_en_print": {**run, "workflow": "default"}},
+                "ppocrv6-small-rec": {"fondue_en_print": {**run, "workflow": "default"}},
+            }
+        )
+    )
+    monkeypatch.setattr(gallery, "FIGURES_PATH", figures)
+    client.force_login(alice)
+    html = client.get("/models/").content.decode()
+    assert html.count("<td>fondue_en_print</td>") == 1  # once, not under each model
+    measured = html[html.index('id="workflow-default"') :]
+    assert "Default (PP-OCRv6 small)" in measured[:400] and "0.39 %" in measured
+    for model in ("ppocrv6-small-det", "crop-1.0", "ppocrv6-small-rec"):
+        card = html[html.index(f'id="model-{model}"') :]
+        card = card[: card.index("</article>")]
+        assert "Measured only as part of a whole workflow" in card
+        assert 'href="#workflow-default"' in card and "0.39 %" not in card
+    tiny = html[html.index('id="model-ppocrv6-tiny-det"') :]
+    assert "Not measured yet." in tiny[: tiny.index("</article>")]

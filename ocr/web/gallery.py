@@ -1,5 +1,9 @@
 """The model gallery page: what each model is, what it takes, and how fast and accurate the
-engine's benchmark measured it (ocr/engine/gallery/figures.json, when it has been run)."""
+engine's benchmark measured it (ocr/engine/gallery/figures.json, when it has been run).
+
+The benchmark measures whole workflows: the figures filed under a workflow's detector and its
+recognizer are the same run's, so they are shown once, under the workflow, and each model's
+card links there rather than repeating them as if they were its own."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ocr.engine.gallery import FIGURES_FILE, describe_gallery
+from ocr.engine.workflow import READY_WORKFLOWS
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +31,7 @@ class Figure:
     cer: float | None
     pages_per_s: float | None
     machine: str
+    workflow: str = ""  # the ready workflow measured; "" when the figure is the model's own
 
     @property
     def cer_percent(self) -> float | None:
@@ -56,6 +62,7 @@ def load_figures(path: Path) -> dict[str, list[Figure]]:
                         cer=_number(values.get("cer")),
                         pages_per_s=_number(values.get("pages_per_s")),
                         machine=str(values.get("machine") or ""),
+                        workflow=str(values.get("workflow") or ""),
                     )
                 )
     return figures
@@ -67,8 +74,52 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+@dataclass
+class MeasuredWorkflow:
+    id: str
+    name: str
+    models: list[str]
+    figures: list[Figure]
+
+
+def measured_workflows(figures: dict[str, list[Figure]]) -> dict[str, MeasuredWorkflow]:
+    """Each measured workflow once, with its figures (taken from the first model filed under
+    it: its other models carry the same run's numbers)."""
+    measured: dict[str, MeasuredWorkflow] = {}
+    for model_figures in figures.values():
+        for figure in model_figures:
+            if not figure.workflow:
+                continue
+            if figure.workflow not in measured:
+                ready = READY_WORKFLOWS.get(figure.workflow, {})
+                measured[figure.workflow] = MeasuredWorkflow(
+                    id=figure.workflow,
+                    name=str(ready.get("name") or figure.workflow),
+                    models=[node["model"] for node in ready.get("nodes", [])],
+                    figures=[],
+                )
+            entry = measured[figure.workflow]
+            if all(f.dataset != figure.dataset for f in entry.figures):
+                entry.figures.append(figure)
+    return dict(sorted(measured.items()))
+
+
 @login_required
 def gallery(request: HttpRequest) -> HttpResponse:
     figures = load_figures(FIGURES_PATH)
-    models = [{**model, "figures": figures.get(model["id"], [])} for model in describe_gallery()]
-    return render(request, "ocr/gallery.html", {"models": models})
+    workflows = measured_workflows(figures)
+    models = []
+    for model in describe_gallery():
+        own = figures.get(model["id"], [])
+        filed = {f.workflow for f in own}
+        models.append(
+            {
+                **model,
+                "figures": [f for f in own if not f.workflow],  # measured on its own
+                # The measured workflows it is part of (a cropper has no figures of its own).
+                "workflows": [
+                    w for w in workflows.values() if w.id in filed or model["id"] in w.models
+                ],
+            }
+        )
+    return render(request, "ocr/gallery.html", {"models": models, "workflows": workflows})
