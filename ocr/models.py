@@ -85,6 +85,11 @@ class Page(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     image = models.FileField(upload_to=page_upload_to, max_length=500)
+    # What people are shown (ocr/services/previews.py): a small JPEG, and for a page larger
+    # than PREVIEW_SIDE a scaled-down PNG. Empty for pages saved before they were made.
+    # Nullable, so adding them on SQLite is an ALTER TABLE, not a rebuild.
+    thumbnail = models.FileField(upload_to=page_upload_to, max_length=500, null=True, blank=True)
+    preview = models.FileField(upload_to=page_upload_to, max_length=500, null=True, blank=True)
     timecode_ms = models.PositiveIntegerField(null=True, blank=True)  # video frames
     # The run whose reading the page's machine regions are (a newer run's replaces it).
     run = models.ForeignKey(

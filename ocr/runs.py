@@ -13,6 +13,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ from ocr.engine.pipeline import Pipeline, get_pipeline
 from ocr.engine.tracks import merge_tracks
 from ocr.engine.types import PageImage, PageResult
 from ocr.ingest import IngestedPage, IngestError, inspect, iter_pages
+from ocr.ingest.previews import needs_preview, preview_png, thumbnail_jpeg
 
 from .files import local_copy
 from .models import Input, Page, Region, Run, RunChunk, RunPage
@@ -366,11 +368,11 @@ class _PageWriter:
         return self
 
     def put(self, page: IngestedPage, result: PageResult, source: str) -> None:
-        png = self.encoder.submit(_png, page.image)
+        encoded = self.encoder.submit(encode_page, page.image)
         if not self.background:
-            self._save((page, result, source, png))
+            self._save((page, result, source, encoded))
             return
-        self._hand_over((page, result, source, png))
+        self._hand_over((page, result, source, encoded))
 
     def _hand_over(self, item: Any) -> None:
         while self.error is None and self.thread.is_alive():
@@ -393,8 +395,8 @@ class _PageWriter:
             raise self.error
 
     def _save(self, item: Any) -> None:
-        page, result, source, png = item
-        save_page_result(self.run_id, self.token, page, result, source, png.result())
+        page, result, source, encoded = item
+        save_page_result(self.run_id, self.token, page, result, source, encoded.result())
 
     def _save_all(self) -> None:
         try:
@@ -454,16 +456,16 @@ def save_page_result(
     page: IngestedPage,
     result: PageResult,
     source: str = Region.Source.OCR,
-    png: bytes | None = None,
+    encoded: EncodedPage | None = None,
 ) -> None:
     """One transaction per page: page image, the run's reading, the page's regions and progress
     appear together or not at all. The reading goes under the page's corrections, never over
     them (services.regions.lay_reading); a page a newer run has already read keeps that one's.
-    `token` is the claim of the chunk the page belongs to; `png` the page image encoded
-    beforehand (encoded here when not given)."""
-    image = png if png is not None else _png(page.image)
+    `token` is the claim of the chunk the page belongs to; `encoded` the page's files made
+    beforehand (made here when not given)."""
+    files = encoded if encoded is not None else encode_page(page.image)
     try:
-        _save_page(run_id, token, page, result, source, image)
+        _save_page(run_id, token, page, result, source, files)
     except IntegrityError:
         # The run's input was deleted under this transaction: the page's row pointed at it.
         if _run_has_ended(run_id):
@@ -472,7 +474,7 @@ def save_page_result(
 
 
 def _save_page(
-    run_id: int, token: str, page: IngestedPage, result: PageResult, source: str, image: bytes
+    run_id: int, token: str, page: IngestedPage, result: PageResult, source: str, files: EncodedPage
 ) -> None:
     with transaction.atomic():
         # The chunk's lock, not the run's: the chunks of one run save side by side.
@@ -493,7 +495,16 @@ def _save_page(
                 height=result.height,
                 timecode_ms=page.timecode_ms,
             )
-            row.image.save(f"{result.index:05d}.png", ContentFile(image), save=False)
+            row.image.save(f"{result.index:05d}.png", ContentFile(files.png), save=False)
+            # Made here, from pixels already decoded, so the web process never decodes the
+            # page to show it (ocr/services/previews.py).
+            row.thumbnail.save(
+                f"{result.index:05d}-thumb.jpg", ContentFile(files.thumbnail), save=False
+            )
+            if files.preview is not None:
+                row.preview.save(
+                    f"{result.index:05d}-preview.png", ContentFile(files.preview), save=False
+                )
             row.save()
         row = Page.objects.select_for_update().get(pk=row.pk)  # people's edits wait for this
         regions = [{**r.to_dict(), "source": source} for r in result.regions]
@@ -536,11 +547,26 @@ def link_video_tracks(run: Run) -> None:
         Region.objects.filter(pk__in=repeats).update(repeat_of=head)
 
 
-def _png(page_image: PageImage) -> bytes:
+@dataclass(frozen=True)
+class EncodedPage:
+    """A page's files, encoded off the saving thread."""
+
+    png: bytes
+    thumbnail: bytes  # JPEG
+    preview: bytes | None  # PNG, only for a page larger than PREVIEW_SIDE
+
+
+def encode_page(page_image: PageImage) -> EncodedPage:
+    image = Image.fromarray(page_image.pixels)
     buffer = io.BytesIO()
     # compress_level 3: a fifth of the time of the default for files a tenth larger.
-    Image.fromarray(page_image.pixels).save(buffer, format="PNG", compress_level=3)
-    return buffer.getvalue()
+    image.save(buffer, format="PNG", compress_level=3)
+    large = needs_preview(image.width, image.height)
+    return EncodedPage(
+        png=buffer.getvalue(),
+        thumbnail=thumbnail_jpeg(image),
+        preview=preview_png(image) if large else None,
+    )
 
 
 class _Heartbeat:

@@ -3,11 +3,13 @@ are a member of, and everything inside them; anything else is 'not found'."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.fields.files import FieldFile
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -116,14 +118,23 @@ def _get_by(queryset: QuerySet[Any], **lookup: object) -> Any:
         raise Http404("Not found.") from None
 
 
-def export_document(item: Input, folder: Path) -> ExportDocument:
+def largest_page_pixels(item: Input) -> int:
+    largest = item.pages.aggregate(n=Max(F("width") * F("height")))["n"]
+    return int(largest or 0)
+
+
+def export_document(
+    item: Input, folder: Path, image: Callable[[Page], FieldFile | None] | None = None
+) -> ExportDocument:
     """The input's result with its current (edited) text, in the exporters' shape. A caption
     repeated on following video frames appears once, on the frame where it starts.
 
     Exporters read page images from paths: with object storage they are downloaded into
-    `folder` (the caller's temporary folder, removed once the export is made)."""
+    `folder` (the caller's temporary folder, removed once the export is made). `image` picks
+    each page's image file (default: the page's own; None: none)."""
     pages = []
     for page in result_pages(item):
+        file = image(page) if image is not None else page.image
         regions = [r for r in page.run_regions if r.repeat_of_id is None]
         result = PageResult(
             index=page.index,
@@ -134,9 +145,7 @@ def export_document(item: Input, folder: Path) -> ExportDocument:
         pages.append(
             ExportPage(
                 result=result,
-                image_path=files.local_file(page.image.storage, page.image.name, folder)
-                if page.image
-                else None,
+                image_path=files.local_file(file.storage, file.name, folder) if file else None,
                 timecode_ms=page.timecode_ms,
                 region_ids=tuple(r.pk for r in regions),
             )

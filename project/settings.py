@@ -192,6 +192,11 @@ OCR_MAX_VIDEO_SECONDS = env_int("OCR_MAX_VIDEO_SECONDS", 600, minimum=1)
 OCR_MAX_VIDEO_FRAMES = env_int("OCR_MAX_VIDEO_FRAMES", 1200, minimum=1)
 OCR_MAX_ZIP_MEMBERS = env_int("OCR_MAX_ZIP_MEMBERS", 500, minimum=1)
 OCR_MAX_ZIP_MB = env_int("OCR_MAX_ZIP_MB", 2048, minimum=1)
+# Large page images decoded at once per web process (overlay and PDF exports, line crops of
+# large pages, previews of pages read before previews existed); others wait, then answer 503.
+# A 100 MP page is 300 MB decoded and several times that to draw on.
+OCR_WEB_DECODE_SLOTS = env_int("OCR_WEB_DECODE_SLOTS", 1, minimum=1)
+OCR_WEB_DECODE_WAIT_SECONDS = env_int("OCR_WEB_DECODE_WAIT_SECONDS", 30, minimum=1)
 # Defaults of how a file is read; an upload may choose its own.
 OCR_PDF_DPI = env_int("OCR_PDF_DPI", 200, minimum=50, maximum=600)
 OCR_VIDEO_INTERVAL_MS = env_int("OCR_VIDEO_INTERVAL_MS", 1000, minimum=40)

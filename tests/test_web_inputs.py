@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from PIL import Image
 
+from ocr.ingest.previews import THUMB_SIDE
 from ocr.models import Run
 from ocr.web import inputs as grid
 from tests.factories import input_with_result
@@ -87,8 +88,8 @@ def test_it_serves_a_small_cacheable_thumbnail(client, alice, alice_app) -> None
     response = client.get(f"/inputs/{item.pk}/thumbnail/")
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert "max-age" in response["Cache-Control"]
-    image = Image.open(io.BytesIO(response.content))
-    assert max(image.size) == 2 * grid.THUMB_SIDE
+    image = Image.open(io.BytesIO(b"".join(response.streaming_content)))
+    assert max(image.size) == THUMB_SIDE
 
 
 def test_it_answers_404_for_a_thumbnail_before_any_page(client, alice, alice_app) -> None:

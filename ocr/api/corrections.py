@@ -21,9 +21,10 @@ from rest_framework.views import APIView
 from ocr import selectors
 from ocr.engine.cropper import rectify
 from ocr.models import Region, RegionChange
-from ocr.services import reading
+from ocr.services import previews, reading
 from ocr.services import regions as corrections
 
+from .errors import ServiceUnavailable
 from .negotiation import FileResponseNegotiation
 from .pagination import Pagination
 from .schema import ConflictSerializer, error
@@ -160,6 +161,8 @@ class RegionDrawView(APIView):
             )
         except corrections.CorrectionError as exc:
             raise invalid(exc) from None
+        except previews.Busy as exc:
+            raise ServiceUnavailable(str(exc)) from None
         return Response(RegionSerializer(region).data, status=status.HTTP_201_CREATED)
 
 
@@ -268,8 +271,17 @@ class RegionCropView(APIView):
         polygon = corrections.as_polygon(target.polygon)
         xs, ys = [x for x, _ in polygon], [y for _, y in polygon]
         box = (int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1)
-        with target.page.image.open("rb") as data, Image.open(data) as image:
-            part = image.crop(box).convert("RGB")
+        page = target.page
+        try:
+            # Pillow decodes a PNG whole to crop it: a large page takes a decoding slot.
+            with (
+                previews.decoding(page.width * page.height),
+                page.image.open("rb") as data,
+                Image.open(data) as image,
+            ):
+                part = image.crop(box).convert("RGB")
+        except previews.Busy as exc:
+            raise ServiceUnavailable(str(exc)) from None
         shifted = [(x - box[0], y - box[1]) for x, y in polygon]
         line = rectify(np.asarray(part), shifted)
         buffer = io.BytesIO()

@@ -17,6 +17,15 @@ class PayloadTooLarge(exceptions.APIException):
     default_detail = "The upload is too large."
 
 
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The server is busy; try again in a minute."
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.wait = 30  # DRF sends it as Retry-After
+
+
 def _flatten(detail: Any) -> list[str]:
     if isinstance(detail, dict):
         return [m for value in detail.values() for m in _flatten(value)]

@@ -4,11 +4,13 @@ through the selectors, which answer 404 for what the caller may not see."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -34,10 +36,11 @@ from ocr.export import FORMATS, ExportError, export, filename_for, media_type_fo
 from ocr.export import Options as ExportOptions
 from ocr.ingest import IngestError
 from ocr.ingest.inputs import HEAD_BYTES, sniff_head
-from ocr.models import App, Input, Run, Workflow
+from ocr.models import App, Input, Page, Run, Workflow
+from ocr.services import previews
 from ocr.workflows import UnknownWorkflowError
 
-from .errors import PayloadTooLarge
+from .errors import PayloadTooLarge, ServiceUnavailable
 from .negotiation import FileResponseNegotiation
 from .schema import (
     GalleryModelSerializer,
@@ -336,6 +339,20 @@ class PageImageView(APIView):
         return FileResponse(page.image.open("rb"), content_type="image/png")
 
 
+def _overlay_image(wanted: int | None) -> Callable[[Page], FieldFile | None]:
+    """The image an overlay is drawn on: the chosen page's (default: the first) as people see
+    it, scaled down when large; no other page's is read."""
+    chosen: list[int] = []
+
+    def pick(page: Page) -> FieldFile | None:
+        if page.index != wanted and (wanted is not None or chosen):
+            return None
+        chosen.append(page.index)
+        return previews.viewable(page)
+
+    return pick
+
+
 class ExportView(APIView):
     """The input's result as a file, with every edit included."""
 
@@ -361,8 +378,15 @@ class ExportView(APIView):
         fmt = form.validated_data.pop("format")
         try:
             options = ExportOptions(**form.validated_data)
-            with tempfile.TemporaryDirectory(prefix="legible-export-") as folder:
-                document = selectors.export_document(item, Path(folder))
+            # Formats that decode page images take a decoding slot for large pages; an
+            # overlay is drawn on the page's preview (see ocr/services/previews.py).
+            pixels = selectors.largest_page_pixels(item) if fmt in ("overlay", "pdf") else 0
+            image = _overlay_image(options.page) if fmt == "overlay" else None
+            with (
+                previews.decoding(pixels),
+                tempfile.TemporaryDirectory(prefix="legible-export-") as folder,
+            ):
+                document = selectors.export_document(item, Path(folder), image)
                 if not document.pages:
                     raise serializers.ValidationError(
                         {"format": ["This input has no result to export yet."]}
@@ -370,6 +394,8 @@ class ExportView(APIView):
                 body = export(document, fmt, options)
         except ExportError as exc:
             raise serializers.ValidationError({"format": [str(exc)]}) from None
+        except previews.Busy as exc:
+            raise ServiceUnavailable(str(exc)) from None
         response = HttpResponse(body, content_type=media_type_for(document, fmt))
         response["Content-Disposition"] = content_disposition(filename_for(document, fmt))
         return response

@@ -161,7 +161,8 @@ def delete_input(item: Input) -> None:
         stop_runs(item)
         # Collected inside the transaction that deletes them: no page can appear in between
         # and be left pointing at a deleted input.
-        files = [item.file.name, *item.pages.values_list("image", flat=True)]
+        pages = item.pages.values_list("image", "thumbnail", "preview")
+        files = [item.file.name, *(name for names in pages for name in names)]
         item.delete()
     storage = Input._meta.get_field("file").storage  # type: ignore[attr-defined]
     for name in files:

@@ -12,6 +12,8 @@ from ocr.engine.pipeline import get_reader
 from ocr.engine.types import PageImage, Polygon, Recognition
 from ocr.models import Page
 
+from .previews import decoding
+
 # Context around the region: the cropper may pad, and the recognizer reads better with a little.
 MARGIN = 16
 # One reading at a time per web process: the networks already use every core, and two threads
@@ -27,8 +29,12 @@ def read_drawn(page: Page, polygon: Polygon) -> Recognition:
     left, top = max(int(min(xs)) - MARGIN, 0), max(int(min(ys)) - MARGIN, 0)
     right = min(int(max(xs)) + MARGIN + 1, page.width)
     bottom = min(int(max(ys)) + MARGIN + 1, page.height)
-    with page.image.open("rb") as data, Image.open(data) as image:
-        # Only the region's neighbourhood is kept in memory, however large the page.
+    # Only the region's neighbourhood is kept, but Pillow decodes a PNG whole to crop it.
+    with (
+        decoding(page.width * page.height),
+        page.image.open("rb") as data,
+        Image.open(data) as image,
+    ):
         pixels = np.asarray(image.crop((left, top, right, bottom)).convert("RGB"))
     shifted = tuple((x - left, y - top) for x, y in polygon)
     with _lock:

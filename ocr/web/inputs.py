@@ -3,27 +3,27 @@ page thumbnails, and starting another run on an input."""
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
-from PIL import Image
 
 from ocr import selectors, services
 from ocr.models import App, Input
+from ocr.services import previews
 from ocr.services.regions import count_corrections
 from ocr.workflows import UnknownWorkflowError
 
 from .forms import GridFilterForm, InputsDeleteForm, RerunForm
 
 PER_PAGE = 24
-THUMB_SIDE = 160  # CSS pixels of the grid's thumbnail box, doubled for sharp high-DPI screens
 BUSY = ("queued", "running")
 
 
@@ -78,15 +78,28 @@ def input_row(request: HttpRequest, input: int) -> HttpResponse:
 @login_required
 @require_GET
 def thumbnail(request: HttpRequest, input: int) -> HttpResponse:
-    """The first page, small, as JPEG. Page images never change once written, so the browser
-    may keep it; the grid's URL carries the page id in case the input's pages are replaced."""
+    """The first page, small, as JPEG: the file the worker made. Page images never change once
+    written, so the browser may keep it; the grid's URL carries the page id in case the
+    input's pages are replaced."""
     page = selectors.first_page(selectors.get_input(request.user, input))
-    with page.image.open("rb") as data, Image.open(data) as image:
-        small = image.convert("RGB")
-        small.thumbnail((THUMB_SIDE * 2, THUMB_SIDE * 2))
-    body = io.BytesIO()
-    small.save(body, format="JPEG", quality=80)
-    response = HttpResponse(body.getvalue(), content_type="image/jpeg")
+    return _image_file(lambda: previews.thumbnail(page), "image/jpeg")
+
+
+@login_required
+@require_GET
+def page_image(request: HttpRequest, input: int, index: int) -> HttpResponse:
+    """The page as the page view shows it: its own image, or a preview of a page larger than
+    a screen can use (the API's image is always the page's own)."""
+    page = selectors.get_page(selectors.get_input(request.user, input), index)
+    return _image_file(lambda: previews.viewable(page), "image/png")
+
+
+def _image_file(get: Callable[[], FieldFile], content_type: str) -> HttpResponse:
+    try:
+        file = get()
+    except previews.Busy as exc:
+        return HttpResponse(str(exc), status=503, headers={"Retry-After": "30"})
+    response = FileResponse(file.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400"
     return response
 

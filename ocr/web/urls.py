@@ -38,6 +38,7 @@ urlpatterns = [
     path("inputs/<int:input>/", views.input_detail, name="input"),
     path("inputs/<int:input>/row/", inputs.input_row, name="input-row"),
     path("inputs/<int:input>/thumbnail/", inputs.thumbnail, name="thumbnail"),
+    path("inputs/<int:input>/pages/<int:index>/image/", inputs.page_image, name="page-image"),
     path("inputs/<int:input>/runs/", inputs.rerun, name="rerun"),
     path("inputs/<int:input>/pages/<int:index>/", explorer.page, name="page"),
 ]
