@@ -20,6 +20,12 @@ def input_with_result(app: App, texts: tuple[str, ...] = ("first line", "second 
     """An input whose run succeeded with one region per text, stacked down the page."""
     data = (FIXTURES / "phototest.png").read_bytes()
     [item] = services.create_inputs(app, SimpleUploadedFile("phototest.png", data))
+    return finish_run(item, texts)
+
+
+def finish_run(item: Input, texts: tuple[str, ...] = ("first line", "second line")) -> Input:
+    """What a worker does with the input's queued run (a phototest.png upload): one region per
+    text, stacked down the page, then the run succeeds."""
     run = item.runs.get()
     token = runs.claim_run(run.pk)
     assert token is not None
