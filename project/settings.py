@@ -184,6 +184,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # of scans at 300 dpi (about 1.5 MB a page).
 OCR_MAX_UPLOAD_MB = env_int("OCR_MAX_UPLOAD_MB", 500, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # larger uploads spill to a temporary file
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "ocr.uploads.SafeNameTemporaryFileUploadHandler",  # whatever the file's name
+]
 # A page larger than this (width x height) is refused before it is decoded: 100 MP fits a
 # 600-dpi A3 scan and stops decompression bombs.
 OCR_MAX_IMAGE_PIXELS = env_int("OCR_MAX_IMAGE_PIXELS", 100_000_000, minimum=1_000)

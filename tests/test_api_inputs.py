@@ -124,6 +124,16 @@ def test_it_keeps_a_long_non_ascii_name_as_data(alice_api, alice_app, phototest_
     assert stored.isascii() and stored.endswith(".png") and len(stored) < 40
 
 
+@pytest.mark.parametrize("name", [LONG_NAME, "scan." + "é" * 150], ids=["name", "extension"])
+def test_it_keeps_a_long_name_of_an_upload_spilled_to_disk(
+    alice_api, alice_app, phototest_png, settings, name
+) -> None:
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # as an upload over 10 MB would be
+    response = _upload(alice_api, alice_app, phototest_png, name)
+    assert response.status_code == 201, response.content
+    assert response.json()["name"] == name
+
+
 def test_it_keeps_a_long_non_ascii_zip_member_name(alice_api, alice_app, phototest_png) -> None:
     archive = zip_of({f"scans/{LONG_NAME}": phototest_png, "b.png": phototest_png})
     response = _upload(alice_api, alice_app, archive, "scans.zip")
