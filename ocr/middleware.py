@@ -1,4 +1,5 @@
-"""Request guards that must run before anything reads the request's body."""
+"""Request guards: upload sizes before anything reads a body, sign-in attempts before a
+password is checked."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from . import login_throttle
 
 # Multipart framing (boundaries, part headers, the form's other fields) adds a little to a file.
 FRAMING_BYTES = 64 * 1024
@@ -36,4 +39,26 @@ class UploadSizeMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=413)
             return render(request, "413.html", {"message": message}, status=413)
+        return self.get_response(request)
+
+
+# The browser's sign-in forms: ours and the admin's. The API's token endpoint has its own
+# per-IP throttle (api/throttling.py), and its failures count here too.
+LOGIN_PATHS = ("/login/", "/admin/login/")
+
+
+class LoginThrottleMiddleware:
+    """Answer a sign-in POST with 429, before the password is checked, once its user name or
+    address has failed too often (login_throttle.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path in LOGIN_PATHS:
+            reason = login_throttle.blocked(request, request.POST.get("username", ""))
+            if reason:
+                response = render(request, "429.html", {"message": reason}, status=429)
+                response["Retry-After"] = str(settings.OCR_LOGIN_WINDOW_MINUTES * 60)
+                return response
         return self.get_response(request)

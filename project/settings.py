@@ -98,6 +98,7 @@ MIDDLEWARE = [
     # Before CSRF, which reads a form's whole body: too large is refused unread.
     "ocr.middleware.UploadSizeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "ocr.middleware.LoginThrottleMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -246,6 +247,39 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_TASK_DEFAULT_QUEUE = OCR_RUN_QUEUE
+
+
+def _caches() -> dict[str, dict[str, object]]:
+    """Where rate-limit counters live: a store every web process shares, or N gunicorn processes
+    would each allow the whole rate. Redis when one is configured (CACHE_URL, else a redis://
+    broker, as in docker-compose), else a table of the database (created by migration 0010)."""
+    url = env_str("CACHE_URL")
+    if url is None and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        url = CELERY_BROKER_URL
+    if url is None or url == "db":
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": CACHE_TABLE,
+                # Django culls a third of the rows past MAX_ENTRIES: a counter culled is a
+                # limit forgotten, so room for one per user, IP and scope of a large site.
+                "OPTIONS": {"MAX_ENTRIES": 100_000},
+                "KEY_PREFIX": "legible",
+            }
+        }
+    if url.startswith(("redis://", "rediss://")):
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": "legible",
+            }
+        }
+    raise SettingError(f"CACHE_URL={url!r} is neither db nor a redis:// URL.")
+
+
+CACHE_TABLE = "legible_cache"
+CACHES = _caches()
 _queues = (OCR_RUN_QUEUE, OCR_BULK_QUEUE, OCR_TRAIN_QUEUE)
 # What a worker started without --queues consumes: people's work, bulk work and trainings.
 # Celery takes from its queues in turn, so bulk chunks never keep a short input waiting long.
@@ -286,14 +320,19 @@ REST_FRAMEWORK = {
     # per-IP limits. Behind one proxy (nginx, a load balancer) set OCR_API_NUM_PROXIES=1.
     "NUM_PROXIES": env_int("OCR_API_NUM_PROXIES", 0, minimum=0),
 }
-# Throttle rates. Counters live in the default cache: per process with the built-in LocMemCache,
-# so with N web processes a client gets up to N times the rate; point CACHES at Redis to share.
+# Throttle rates. Counters live in the default cache (CACHES above), which web processes share.
 # Every request of a signed-in user or token:
 OCR_API_RATE = _env_rate("OCR_API_RATE", "600/minute")
 # Requests that start OCR work (uploads, new runs), counted on top of OCR_API_RATE:
 OCR_API_UPLOAD_RATE = _env_rate("OCR_API_UPLOAD_RATE", "120/minute")
 # Anonymous requests per IP address, the token endpoint included: slows password guessing.
 OCR_API_ANON_RATE = _env_rate("OCR_API_ANON_RATE", "30/minute")
+# Failed sign-ins (browser, admin and token endpoint alike) before the sign-in pages answer 429,
+# per user name and per IP address, within a window that starts at the first failure. A success
+# clears the user name's count.
+OCR_LOGIN_FAILURES_PER_USER = env_int("OCR_LOGIN_FAILURES_PER_USER", 10, minimum=1)
+OCR_LOGIN_FAILURES_PER_IP = env_int("OCR_LOGIN_FAILURES_PER_IP", 30, minimum=1)
+OCR_LOGIN_WINDOW_MINUTES = env_int("OCR_LOGIN_WINDOW_MINUTES", 15, minimum=1)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Legible API",

@@ -80,3 +80,50 @@ def test_it_generates_and_keeps_the_secret_key_in_embedded_mode(tmp_path: Path) 
     assert len(key) >= 50
     assert _manage({}, tmp_path).returncode == 0
     assert (tmp_path / "secret-key.txt").read_text() == key
+
+
+def _setting(env: dict[str, str], tmp_path: Path, expression: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
+    clean.pop("CELERY_BROKER_URL", None)
+    clean.pop("CACHE_URL", None)
+    clean.update({"LEGIBLE_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "project.settings"})
+    clean.update(env)
+    code = f"from django.conf import settings; print({expression})"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("env", "backend", "location"),
+    [
+        # Embedded: a table of the database every web process opens (migration 0010).
+        ({}, "django.core.cache.backends.db.DatabaseCache", "legible_cache"),
+        # docker-compose: the Redis its broker is.
+        (
+            {"CELERY_BROKER_URL": "redis://redis:6379/0"},
+            "django.core.cache.backends.redis.RedisCache",
+            "redis://redis:6379/0",
+        ),
+        (
+            {"CELERY_BROKER_URL": "redis://redis:6379/0", "CACHE_URL": "redis://other:6379/3"},
+            "django.core.cache.backends.redis.RedisCache",
+            "redis://other:6379/3",
+        ),
+        ({"CACHE_URL": "db"}, "django.core.cache.backends.db.DatabaseCache", "legible_cache"),
+    ],
+)
+def test_rate_limits_count_in_a_store_every_process_shares(
+    tmp_path: Path, env: dict[str, str], backend: str, location: str
+) -> None:
+    expression = "settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']"
+    assert _setting(env, tmp_path, expression) == f"{backend} {location}"
+
+
+def test_it_refuses_a_cache_url_it_cannot_use(tmp_path: Path) -> None:
+    done = _manage({"CACHE_URL": "memcached://x"}, tmp_path)
+    assert done.returncode != 0
+    assert "CACHE_URL='memcached://x' is neither db nor a redis:// URL" in done.stderr

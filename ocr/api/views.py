@@ -20,14 +20,14 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import generics, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ocr import selectors, services
+from ocr import login_throttle, selectors, services
 from ocr.downloads import content_disposition
 from ocr.engine.errors import WorkflowError
 from ocr.engine.gallery import describe_gallery
@@ -83,6 +83,11 @@ class TokenView(ObtainAuthToken):
         summary="Exchange a username and password for an API token.",
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # A user name guessed at too often is refused here as on the sign-in pages.
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        reason = login_throttle.blocked(request, str(username or ""))
+        if reason:
+            raise exceptions.Throttled(wait=settings.OCR_LOGIN_WINDOW_MINUTES * 60, detail=reason)
         return super().post(request, *args, **kwargs)
 
 
