@@ -252,7 +252,7 @@ CELERY_TASK_DEFAULT_QUEUE = OCR_RUN_QUEUE
 def _caches() -> dict[str, dict[str, object]]:
     """Where rate-limit counters live: a store every web process shares, or N gunicorn processes
     would each allow the whole rate. Redis when one is configured (CACHE_URL, else a redis://
-    broker, as in docker-compose), else a table of the database (created by migration 0010)."""
+    broker, as in docker-compose), else a table of the database (created by migration 0011)."""
     url = env_str("CACHE_URL")
     if url is None and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         url = CELERY_BROKER_URL

@@ -100,7 +100,7 @@ def _setting(env: dict[str, str], tmp_path: Path, expression: str) -> str:
 @pytest.mark.parametrize(
     ("env", "backend", "location"),
     [
-        # Embedded: a table of the database every web process opens (migration 0010).
+        # Embedded: a table of the database every web process opens (migration 0011).
         ({}, "django.core.cache.backends.db.DatabaseCache", "legible_cache"),
         # docker-compose: the Redis its broker is.
         (

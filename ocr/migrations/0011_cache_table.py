@@ -20,5 +20,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ocr", "0009_trainings")]
+    dependencies = [("ocr", "0010_page_previews")]
     operations = [migrations.RunPython(create, drop)]
