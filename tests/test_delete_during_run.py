@@ -89,6 +89,17 @@ def test_it_deletes_an_app_while_its_run_saves_pages(
     assert not App.objects.exists() and not Page.objects.exists()
 
 
+def test_it_deletes_inputs_chosen_in_the_grid_while_their_run_saves_pages(
+    client, alice, alice_app, running, page_saved_mid_delete
+) -> None:
+    item, run, _ = running
+    client.force_login(alice)
+    response = client.post(f"/apps/{alice_app.pk}/inputs/delete/", {"input": [item.pk]})
+    assert response.status_code == 302
+    assert page_saved_mid_delete == [True]
+    assert not Input.objects.exists() and not Page.objects.exists()
+
+
 def test_it_deletes_an_app_through_the_api_with_its_files(alice_api, alice_app, running) -> None:
     item, run, _ = running
     files = [item.file.path, *(page.image.path for page in Page.objects.all())]
