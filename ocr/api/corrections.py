@@ -263,7 +263,10 @@ class RegionCropView(APIView):
     content_negotiation_class = FileResponseNegotiation
 
     @extend_schema(
-        responses={(200, "image/png"): OpenApiTypes.BINARY},
+        responses={
+            (200, "image/png"): OpenApiTypes.BINARY,
+            503: error("Busy decoding other large pages; try again."),
+        },
         summary="The region's line image, straightened as the recognizer sees it.",
     )
     def get(self, request: Request, region: str) -> HttpResponse:

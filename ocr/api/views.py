@@ -373,6 +373,7 @@ class ExportView(APIView):
                 for media_type in _EXPORT_MEDIA_TYPES
             },
             400: error("An unknown format or option, or no result to export yet."),
+            503: error("Busy decoding other large pages (overlay, pdf); try again."),
         },
         summary="Download the result as txt, json, hOCR, ALTO, PAGE-XML, PDF or an overlay.",
     )
