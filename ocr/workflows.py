@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ocr.engine.errors import WorkflowError
 from ocr.engine.workflow import READY_WORKFLOWS, validate_workflow
 
 from .models import App, Workflow
@@ -20,7 +21,26 @@ class ResolvedWorkflow:
     nodes: list[dict[str, Any]]
 
 
-def resolve(app: App, ref: str | None) -> ResolvedWorkflow:
+def resolve(app: App, ref: str | None, *, require_ready: bool = False) -> ResolvedWorkflow:
+    """The workflow `ref` names; `require_ready` (a person choosing it, or uploading with it)
+    refuses one whose models are not installed here, with the reason, rather than queue runs
+    that can only fail."""
+    resolved = _resolve(app, ref)
+    if require_ready:
+        from .selectors import trained_specs  # selectors import this module's models
+
+        trained = trained_specs(app) if app.pk is not None else {}  # a new app has none
+        try:
+            validate_workflow(resolved.nodes, trained, require_ready=True)
+        except WorkflowError as exc:
+            reasons = "; ".join(m for messages in exc.errors.values() for m in messages)
+            raise UnknownWorkflowError(
+                f"The workflow {resolved.name!r} cannot run on this server: {reasons}."
+            ) from None
+    return resolved
+
+
+def _resolve(app: App, ref: str | None) -> ResolvedWorkflow:
     ref = (ref or app.workflow or "default").strip()
     if ref in READY_WORKFLOWS:
         ready = READY_WORKFLOWS[ref]

@@ -132,3 +132,16 @@ def craft_not_installed(monkeypatch, tmp_path):
     OCR_MODEL_DIR and no wheel to fall back on."""
     monkeypatch.setenv("OCR_MODEL_DIR", str(tmp_path / "no-models"))
     monkeypatch.setattr("ocr.engine.gallery.craft._WHEEL_PACKAGE", "no_such_package_here")
+
+
+@pytest.fixture
+def tesseract_not_installed(monkeypatch):
+    """Tesseract reported missing, as where tesserocr is not installed: the ready workflows
+    "tesseract" and "mixed" cannot run."""
+    from dataclasses import replace
+
+    from ocr.engine.gallery import GALLERY
+
+    spec = GALLERY["tesseract-line"]
+    missing = replace(spec, missing=lambda: "the tesserocr package is not installed")
+    monkeypatch.setitem(GALLERY, "tesseract-line", missing)

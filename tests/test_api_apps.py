@@ -102,6 +102,31 @@ def test_it_says_which_models_are_ready_and_refuses_the_others(
     assert not alice_app.workflows.exists()
 
 
+def test_it_refuses_to_run_or_choose_a_workflow_that_cannot_run_here(
+    alice_api, alice_app, phototest_png, tesseract_not_installed
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ocr import services
+
+    item = services.create_inputs(alice_app, SimpleUploadedFile("p.png", phototest_png))[0]
+    app_url = f"/api/v1/apps/{alice_app.pk}/"
+    chosen = alice_api.patch(app_url, {"workflow": "mixed"}, format="json")
+    assert chosen.status_code == 400
+    assert "'mixed' cannot run on this server" in chosen.json()["detail"]
+    upload = alice_api.post(
+        f"{app_url}inputs/",
+        {"file": SimpleUploadedFile("p.png", phototest_png), "workflow": "tesseract"},
+        format="multipart",
+    )
+    assert upload.status_code == 400
+    assert "tesserocr package is not installed" in upload.json()["detail"]
+    rerun = alice_api.post(
+        f"/api/v1/inputs/{item.pk}/runs/", {"workflow": "tesseract"}, format="json"
+    )
+    assert rerun.status_code == 400 and item.runs.count() == 1
+
+
 def test_it_saves_a_valid_workflow_and_names_the_bad_node(alice_api, alice_app) -> None:
     url = f"/api/v1/apps/{alice_app.pk}/workflows/"
     nodes = [

@@ -101,3 +101,20 @@ def test_its_forms_need_the_csrf_token(alice, alice_app) -> None:
     assert client.post(f"/apps/{alice_app.pk}/delete/").status_code == 403
     assert client.post(f"/apps/{alice_app.pk}/settings/", {"name": "Y"}).status_code == 403
     assert App.objects.count() == 1
+
+
+def test_it_refuses_a_workflow_whose_models_are_not_installed(
+    client, alice, alice_app, tesseract_not_installed
+) -> None:
+    client.force_login(alice)
+    form = client.get(f"/apps/{alice_app.pk}/settings/").content.decode()
+    assert '<option value="tesseract">Tesseract 5 (English) (not installed)</option>' in form
+    assert '<option value="default" selected>Default (PP-OCRv6 small)</option>' in form
+    response = client.post(
+        f"/apps/{alice_app.pk}/settings/", {"name": "Letters", "workflow": "tesseract"}
+    )
+    assert response.status_code == 400
+    assert "cannot run on this server" in response.content.decode()
+    assert "tesserocr package is not installed" in response.content.decode()
+    alice_app.refresh_from_db()
+    assert alice_app.workflow == "default"

@@ -15,7 +15,8 @@ from .inputs import delete_input
 
 def create_app(owner: AbstractBaseUser, name: str, workflow: str = "default") -> App:
     app = App(owner=owner, name=name.strip(), workflow=workflow or "default")
-    workflows.resolve(app, app.workflow)  # refuse an unknown workflow now, not at run time
+    # Refuse an unknown workflow, or one whose models are not installed, now, not at run time.
+    workflows.resolve(app, app.workflow, require_ready=True)
     app.save()
     return app
 
@@ -24,7 +25,7 @@ def update_app(app: App, *, name: str | None = None, workflow: str | None = None
     if name is not None:
         app.name = name.strip()
     if workflow is not None:
-        workflows.resolve(app, workflow)
+        workflows.resolve(app, workflow, require_ready=True)
         app.workflow = workflow
     app.save()
     return app

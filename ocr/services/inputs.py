@@ -51,7 +51,7 @@ def create_inputs(
     A ZIP makes one input per member, all or none. Raises IngestError or UnknownWorkflowError
     with a message for the user; nothing is kept then.
     """
-    resolved = workflows.resolve(app, workflow)
+    resolved = workflows.resolve(app, workflow, require_ready=True)
     reading = reading_options(options or {})
     limits = ingest_limits()
     limits.check_bytes(upload.size or 0)
@@ -114,7 +114,7 @@ def _local_path(upload: UploadedFile) -> Iterator[Path]:
 
 def start_run(item: Input, workflow: str | None = None, text_layer: bool | None = None) -> Run:
     """Queue another run; `text_layer` (None: as before) changes how a PDF is read from now on."""
-    resolved = workflows.resolve(item.app, workflow)
+    resolved = workflows.resolve(item.app, workflow, require_ready=True)
     with transaction.atomic():
         if text_layer is not None and bool(item.options.get("text_layer")) != text_layer:
             item.options = {**item.options, "text_layer": text_layer}

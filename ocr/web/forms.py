@@ -4,12 +4,21 @@ from typing import Any
 
 from django import forms
 
+from ocr.engine.gallery import get_model, unavailable
 from ocr.engine.workflow import READY_WORKFLOWS
 from ocr.models import App, Input, Run
 
 
 def workflow_choices() -> list[tuple[str, str]]:
-    return [(key, str(spec["name"])) for key, spec in READY_WORKFLOWS.items()]
+    """The ready workflows, marked when one of their models is not installed here."""
+    return [
+        (key, str(spec["name"]) + ("" if _installed(spec["nodes"]) else " (not installed)"))
+        for key, spec in READY_WORKFLOWS.items()
+    ]
+
+
+def _installed(nodes: list[dict[str, Any]]) -> bool:
+    return all(unavailable(get_model(node["model"])) is None for node in nodes)
 
 
 def app_workflow_choices(app: App) -> list[tuple[str, str]]:
