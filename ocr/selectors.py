@@ -325,6 +325,8 @@ def describe_trained(app: App) -> list[dict[str, Any]]:
                 "id": model.model_id,
                 "kind": model.kind,
                 "description": f"{model.name}: trained by this app from {model.base}",
+                "ready": (ready := model.file.storage.exists(model.file.name)),
+                "unavailable": "" if ready else f"its weights {model.file.name} are missing",
                 "params": params,
                 "base": model.base,
                 "training": model.training_id,

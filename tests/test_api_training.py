@@ -74,6 +74,7 @@ def test_it_trains_promotes_reads_with_and_rolls_back(alice_api, alice_app) -> N
 
     models = alice_api.get(f"/api/v1/models/?app={alice_app.pk}").json()
     assert model_id in {m["id"] for m in models}
+    assert next(m for m in models if m["id"] == model_id)["ready"] is True  # its file is there
     assert model_id not in {m["id"] for m in alice_api.get("/api/v1/models/").json()}
 
     promoted = alice_api.post(

@@ -46,6 +46,11 @@ class GalleryModelSerializer(serializers.Serializer):
     id = serializers.CharField()
     kind = serializers.CharField()
     description = serializers.CharField()
+    ready = serializers.BooleanField(
+        help_text="False when the model's weights (or library) are not installed on this server: "
+        "a workflow naming it is refused."
+    )
+    unavailable = serializers.CharField(help_text="What is missing when not ready; else empty.")
     params = serializers.DictField(child=ModelParamSerializer())
 
 
