@@ -238,9 +238,13 @@ def test_it_offers_the_text_layer_on_a_pdfs_rerun(client, alice, alice_app) -> N
     form = client.get(f"/inputs/{pdf.pk}/runs/").content.decode()
     assert 'name="text_layer"' in form and "checked" not in form.split('name="text_layer"')[1][:40]
 
-    client.post(f"/inputs/{pdf.pk}/runs/", {"workflow": "", "text_layer": "on"})
+    client.post(f"/inputs/{pdf.pk}/runs/", {"workflow": "", "reading": "on", "text_layer": "on"})
     pdf.refresh_from_db()
     assert pdf.options["text_layer"] is True and pdf.runs.count() == 2
-    client.post(f"/inputs/{pdf.pk}/runs/", {"workflow": ""})  # unticked
+    retry = {"csrfmiddlewaretoken": "x"}  # all the grid's Retry sends
+    client.post(f"/inputs/{pdf.pk}/runs/", retry, HTTP_HX_REQUEST="true")
     pdf.refresh_from_db()
-    assert pdf.options["text_layer"] is False and pdf.runs.count() == 3
+    assert pdf.options["text_layer"] is True and pdf.runs.count() == 3  # kept
+    client.post(f"/inputs/{pdf.pk}/runs/", {"workflow": "", "reading": "on"})  # unticked
+    pdf.refresh_from_db()
+    assert pdf.options["text_layer"] is False and pdf.runs.count() == 4

@@ -48,6 +48,9 @@ class RerunForm(forms.Form):
         label="Use the PDF's own text where it has one (born-digital PDFs: exact and fast)",
         required=False,
     )
+    # Sent by the re-run page, which shows the text-layer box: an unticked box reads as absent,
+    # and the grid's Retry (no box) must keep the input's choice rather than turn it off.
+    reading = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, item: Input, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"text_layer": bool(item.options.get("text_layer"))})
@@ -58,6 +61,12 @@ class RerunForm(forms.Form):
         ]
         if item.kind != Input.Kind.PDF:
             del self.fields["text_layer"]  # only a PDF has a text layer to use
+
+    def chosen_text_layer(self) -> bool | None:
+        """The text-layer choice when the form showed it; None keeps the input's own."""
+        if "text_layer" not in self.fields or not self.cleaned_data.get("reading"):
+            return None
+        return bool(self.cleaned_data["text_layer"])
 
 
 class InputsDeleteForm(forms.Form):

@@ -113,7 +113,7 @@ def rerun(request: HttpRequest, input: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             run = services.start_run(
-                item, form.cleaned_data["workflow"] or None, form.cleaned_data.get("text_layer")
+                item, form.cleaned_data["workflow"] or None, form.chosen_text_layer()
             )
         except UnknownWorkflowError as exc:
             form.add_error("workflow", str(exc))
