@@ -44,3 +44,11 @@ def test_the_grid_and_the_page_agree_on_a_failed_run(
     expect(note).to_contain_text(f"The latest run ({again.pk}) failed: Out of memory.")
     expect(note).to_contain_text(f"Showing the result of run {first.pk} from")
     expect(page.locator("#explorer")).to_contain_text("Parish of St Mary")
+
+    # Read again: the page says so, watches the new run, and refreshes when it has finished.
+    third = services.start_run(reread)
+    page.reload()
+    expect(note).to_contain_text(f"Run {third.pk} is reading this input again (queued)")
+    Run.objects.filter(pk=third.pk).update(status=Run.Status.SUCCEEDED)
+    expect(page.locator("#run-note")).to_have_count(0, timeout=10_000)
+    expect(page.locator(".meta")).to_contain_text(f"Run {third.pk}")

@@ -102,6 +102,9 @@ def test_it_says_the_latest_run_failed_above_an_older_result(client, alice, alic
 
     Run.objects.filter(pk=again.pk).update(status=Run.Status.RUNNING, error="")
     html = client.get(f"/inputs/{item.pk}/pages/0/").content.decode()
-    assert f"Run {again.pk} is reading this input again (running)" in html
+    assert f"Run {again.pk} is reading this input again (" in html
+    # The page watches the newer run, so it refreshes when that one finishes.
+    assert html.count('id="run-status"') == 1
+    assert f'id="run-status" data-done="0" data-run-url="/api/v1/runs/{again.pk}/"' in html
     Run.objects.filter(pk=again.pk).update(status=Run.Status.SUCCEEDED)
     assert 'id="run-note"' not in client.get(f"/inputs/{item.pk}/pages/0/").content.decode()

@@ -24,6 +24,7 @@ EXPORT_LINKS = [
     ("overlay", "Overlay PNG"),
 ]
 
+BUSY = (Run.Status.QUEUED, Run.Status.RUNNING)
 # Recognition confidence bands for the drawing's colours; "low confidence" is below HIGH.
 HIGH, MEDIUM = 0.9, 0.7
 
@@ -96,6 +97,8 @@ def page(request: HttpRequest, input: int, index: int) -> HttpResponse:
         "run": run,
         # The newest run, which may have failed (or be busy) after the one shown: said on the page.
         "latest": runs[0] if runs else None,
+        # A newer run is busy while an older result is shown: the page watches that run instead.
+        "rereading": bool(runs and run and runs[0].pk != run.pk and runs[0].status in BUSY),
         "runs": runs,
         "viewed": viewed,
         "read_by_run": read_by_run,
