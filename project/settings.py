@@ -6,6 +6,7 @@ key generated once.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from pathlib import Path
@@ -28,7 +29,27 @@ def _env_rate(name: str, default: str) -> str:
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LEGIBLE_VAR_DIR", str(BASE_DIR / "var")) or "var").resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _private_dir(path: Path) -> None:
+    """Make `path` readable by its owner only when we create it: it holds the database (API
+    tokens, password hashes), the secret key and people's scans."""
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700, exist_ok=True)
+        path.chmod(0o700)  # whatever the umask left
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` empty and owner-only, or make it owner-only if it is ours. SQLite then fills
+    it, and gives its -wal and -shm files the same mode."""
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists() and part.stat().st_uid == os.getuid():
+            part.chmod(0o600)
+
+
+_private_dir(VAR_DIR)
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -54,6 +75,20 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Served over HTTPS (a reverse proxy in front that terminates TLS and says so in
+# X-Forwarded-Proto): cookies only over HTTPS, HSTS, and requests seen as secure.
+LEGIBLE_HTTPS = env_bool("LEGIBLE_HTTPS", False)
+if LEGIBLE_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # Trust the header only behind a proxy that sets it (and strips a client's own).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("LEGIBLE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LEGIBLE_HSTS_SUBDOMAINS", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 try:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -63,6 +98,8 @@ try:
 except ValueError as exc:
     raise SettingError(f"DATABASE_URL is not a database URL we understand: {exc}") from None
 
+if _database_url is None:
+    _private_file(VAR_DIR / "legible.sqlite3")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -92,6 +129,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ocr.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,6 +180,10 @@ STATIC_ROOT = VAR_DIR / "staticfiles"  # for collectstatic in production images
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or "").resolve()
+_private_dir(MEDIA_ROOT)
+# Uploaded files and page images: owner-only, as the folder they are in.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Where uploads and page images live: files under MEDIA_ROOT (embedded, one machine), or an
 # S3-compatible bucket that web and workers on several machines share.
 OCR_STORAGE = env_choice("OCR_STORAGE", "local", ["local", "s3"])

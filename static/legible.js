@@ -98,7 +98,40 @@
   });
   document.addEventListener("htmx:afterSwap", picked);
 
+  // The menu on narrow screens: closed until the button opens it, Escape closes it.
+  function menu() {
+    const toggle = document.querySelector(".nav-toggle");
+    const nav = document.getElementById("site-nav");
+    if (!toggle || !nav) return;
+    const show = (open) => {
+      nav.classList.toggle("open", open);
+      nav.classList.toggle("closed", !open);
+      toggle.setAttribute("aria-expanded", String(open));
+    };
+    show(false);
+    toggle.addEventListener("click", () => show(!nav.classList.contains("open")));
+    document.querySelector("header.bar").addEventListener("keydown", (event) => {
+      if (event.key === "Escape") show(false);
+    });
+  }
+
+  // The workflow editor: only the chosen model's parameters are shown and sent.
+  function stageChoosers() {
+    document.querySelectorAll("select[data-stage-model]").forEach((select) => {
+      const stage = select.closest("fieldset.stage");
+      const choose = () => stage.querySelectorAll("fieldset.params").forEach((params) => {
+        const chosen = params.dataset.model === select.value;
+        params.hidden = !chosen;
+        params.disabled = !chosen;
+      });
+      select.addEventListener("change", choose);
+      choose();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    menu();
+    stageChoosers();
     picked();
     const form = document.getElementById("upload-form");
     const section = document.getElementById("upload");

@@ -2,7 +2,8 @@
 
 Every browser test also checks the issue's promise that no request leaves localhost while the
 pages are used: each context and page the `chromium` fixture's browser makes is watched, and a
-request to any other host fails the test.
+request to any other host fails the test. So does anything the Content-Security-Policy blocked
+(an inline script, style or handler, an eval), which Chromium reports on the console.
 """
 
 from __future__ import annotations
@@ -31,9 +32,14 @@ class RequestGuard:
 
     def __init__(self) -> None:
         self.urls: list[str] = []
+        self.blocked: list[str] = []
 
     def record(self, request: Any) -> None:
         self.urls.append(request.url)
+
+    def console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.blocked.append(message.text)
 
     @property
     def foreign(self) -> list[str]:
@@ -74,17 +80,20 @@ def chromium(chromium_browser: Any, request_guard: RequestGuard, monkeypatch) ->
     def watched_context(self: Any, *args: Any, **kwargs: Any) -> Any:
         context = new_context(self, *args, **kwargs)
         context.on("request", request_guard.record)
+        context.on("console", request_guard.console)
         return context
 
     def watched_page(self: Any, *args: Any, **kwargs: Any) -> Any:
         page = new_page(self, *args, **kwargs)
         page.context.on("request", request_guard.record)
+        page.context.on("console", request_guard.console)
         return page
 
     monkeypatch.setattr(browser_class, "new_context", watched_context)
     monkeypatch.setattr(browser_class, "new_page", watched_page)
     yield chromium_browser
     assert not request_guard.foreign, f"requests left localhost: {request_guard.foreign}"
+    assert not request_guard.blocked, f"the page broke its CSP: {request_guard.blocked}"
 
 
 @pytest.fixture
