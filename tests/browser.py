@@ -39,7 +39,8 @@ class RequestGuard:
 
     def console(self, message: Any) -> None:
         if "Content Security Policy" in message.text:
-            self.blocked.append(message.text)
+            where = message.location
+            self.blocked.append(f"{message.text} ({where.get('url')}:{where.get('lineNumber')})")
 
     @property
     def foreign(self) -> list[str]:
