@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.files import FieldFile
@@ -17,6 +18,7 @@ from ocr.engine.errors import UnknownModelError
 from ocr.engine.gallery import ModelSpec, describe_gallery, file_model, get_model
 from ocr.engine.types import PageResult
 from ocr.export import ExportDocument, ExportPage
+from ocr.ingest.resolution import page_source
 
 from . import files
 from .models import App, Input, Page, Region, Run, RunPage, TrainedModel, Training
@@ -124,14 +126,19 @@ def largest_page_pixels(item: Input) -> int:
 
 
 def export_document(
-    item: Input, folder: Path, image: Callable[[Page], FieldFile | None] | None = None
+    item: Input,
+    folder: Path,
+    image: Callable[[Page], FieldFile | None] | None = None,
+    sources: bool = False,
 ) -> ExportDocument:
     """The input's result with its current (edited) text, in the exporters' shape. A caption
     repeated on following video frames appears once, on the frame where it starts.
 
     Exporters read page images from paths: with object storage they are downloaded into
     `folder` (the caller's temporary folder, removed once the export is made). `image` picks
-    each page's image file (default: the page's own; None: none)."""
+    each page's image file (default: the page's own; None: none). With `sources`, each page
+    also carries its resolution and, for a JPEG upload, the JPEG itself (for the PDF)."""
+    source = _page_sources(item, folder) if sources else None
     pages = []
     for page in result_pages(item):
         file = image(page) if image is not None else page.image
@@ -148,9 +155,27 @@ def export_document(
                 image_path=files.local_file(file.storage, file.name, folder) if file else None,
                 timecode_ms=page.timecode_ms,
                 region_ids=tuple(r.pk for r in regions),
+                **(source(page) if source else {}),
             )
         )
     return ExportDocument(name=item.name, pages=pages)
+
+
+def _page_sources(item: Input, folder: Path) -> Callable[[Page], dict[str, Any]]:
+    """Each page's resolution: a PDF's render resolution, an image file's own (from its
+    header); and the uploaded JPEG when it is the page as stored."""
+    if item.kind == Input.Kind.PDF:
+        dpi = float(item.options.get("pdf_dpi") or settings.OCR_PDF_DPI)
+        return lambda page: {"dpi": (dpi, dpi)}
+    if item.kind != Input.Kind.IMAGE or not item.file:
+        return lambda page: {}
+    original = files.local_file(item.file.storage, item.file.name, folder)
+
+    def source(page: Page) -> dict[str, Any]:
+        found = page_source(original, page.index, (page.width, page.height))
+        return {"dpi": found.dpi, "jpeg_path": original if found.jpeg else None}
+
+    return source
 
 
 # The app page's inputs grid ---------------------------------------------------------------------

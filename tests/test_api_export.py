@@ -110,3 +110,54 @@ def test_a_non_ascii_name_downloads_under_its_own_name(alice_api, item) -> None:
     header = response["Content-Disposition"]
     assert header.startswith('attachment; filename="Uberweisung Marz.txt"; filename*=UTF-8')
     assert served_as(header) == "Überweisung März.txt"
+
+
+def _read_as_is(item) -> None:
+    """What a worker does with an image input's run, without a model: its page, no regions."""
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    from ocr import runs
+    from ocr.engine.types import PageImage, PageResult
+    from ocr.ingest import IngestedPage
+    from ocr.models import Run
+
+    run = item.runs.get()
+    token = runs.claim_run(run.pk)
+    with item.file.open("rb") as data, Image.open(data) as image:
+        pixels = np.asarray(ImageOps.exif_transpose(image).convert("RGB"))
+    result = PageResult(index=0, width=pixels.shape[1], height=pixels.shape[0])
+    page = IngestedPage(image=PageImage(pixels=pixels, index=0), timecode_ms=None, text_layer=None)
+    runs.save_page_result(run.pk, token, page, result)
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.SUCCEEDED, claim="")
+
+
+def test_the_pdf_of_a_jpeg_scan_is_its_size_and_embeds_the_jpeg(alice_api, alice_app) -> None:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from ocr import services
+
+    # A noisy 300-dpi scan of 2 x 3 inches: 600 x 900 px.
+    noise = Image.effect_noise((600, 900), 60).convert("RGB")
+    buffer = io.BytesIO()
+    noise.save(buffer, format="JPEG", quality=75, dpi=(300, 300))
+    jpeg = buffer.getvalue()
+    [item] = services.create_inputs(alice_app, SimpleUploadedFile("scan.jpg", jpeg))
+    _read_as_is(item)
+    body = alice_api.get(f"/api/v1/inputs/{item.pk}/export/", {"format": "pdf"}).content
+    width, height = pdfium.PdfDocument(body)[0].get_size()
+    assert (round(width), round(height)) == (144, 216)  # 2 x 3 in, not 600 x 900 px at 200 dpi
+    assert jpeg in body and len(body) < len(jpeg) + 40_000
+
+
+def test_the_pdf_of_a_pdf_page_is_sized_at_its_render_resolution(alice_api, alice_app) -> None:
+    from ocr.models import Input
+
+    item = input_with_result(alice_app)
+    Input.objects.filter(pk=item.pk).update(kind="pdf", options={"pdf_dpi": 100})
+    body = alice_api.get(f"/api/v1/inputs/{item.pk}/export/", {"format": "pdf"}).content
+    width, height = pdfium.PdfDocument(body)[0].get_size()
+    assert (round(width, 1), round(height, 1)) == (460.8, 345.6)  # 640 x 480 px at 100 dpi

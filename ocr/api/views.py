@@ -392,7 +392,9 @@ class ExportView(APIView):
                 previews.decoding(pixels),
                 tempfile.TemporaryDirectory(prefix="legible-export-") as folder,
             ):
-                document = selectors.export_document(item, Path(folder), image)
+                document = selectors.export_document(
+                    item, Path(folder), image, sources=fmt == "pdf"
+                )
                 if not document.pages:
                     raise serializers.ValidationError(
                         {"format": ["This input has no result to export yet."]}

@@ -19,6 +19,11 @@ class ExportPage:
     image_path: Path | None
     timecode_ms: int | None = None
     region_ids: tuple[int, ...] | None = None
+    # Page pixels per inch (horizontal, vertical): the scan's own, or a PDF's render resolution;
+    # None when unknown (the PDF export then assumes DEFAULT_DPI).
+    dpi: tuple[float, float] | None = None
+    # A JPEG file that holds exactly `image_path`'s picture: the PDF export embeds it unchanged.
+    jpeg_path: Path | None = None
 
     def __post_init__(self) -> None:
         if self.region_ids is not None and len(self.region_ids) != len(self.result.regions):

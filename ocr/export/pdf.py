@@ -8,26 +8,50 @@ from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import TextMode
+from PIL import Image, ImageChops
 
 from .document import ExportDocument, ExportPage
 from .geometry import polygon_box
 from .glyphless_font import ADVANCE, ASCENT, UNITS_PER_EM, glyphless_font
 from .options import Options
 
-DPI = 200  # page pixels per inch: a 1700 x 2200 px scan becomes a US Letter page
-POINTS_PER_PIXEL = 72 / DPI
+# Page pixels per inch when a page states none (a video frame, an image without a resolution):
+# a 1700 x 2200 px scan becomes a US Letter page.
+DEFAULT_DPI = 200.0
 FONT = "LegibleGlyphless"
 
 # fpdf2 subsets fonts with fontTools, which logs a dozen INFO lines per export.
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 
+def _image(page: ExportPage) -> str | Image.Image | None:
+    """What to embed: the JPEG as it is (DCT pass-through, as OCRmyPDF does: no second lossy
+    pass, no inflation), else the page image losslessly, one channel when it is grey."""
+    if page.jpeg_path is not None:
+        return str(page.jpeg_path)
+    if page.image_path is None:
+        return None
+    with Image.open(page.image_path) as image:
+        image.load()
+    if image.mode == "RGB":
+        red, green, blue = image.split()
+        if not ImageChops.difference(red, green).getbbox() and not (
+            ImageChops.difference(green, blue).getbbox()
+        ):
+            return red  # a grey scan stored as RGB: a third of the bytes
+    return image
+
+
 def _page(pdf: FPDF, page: ExportPage) -> None:
     result = page.result
-    width, height = result.width * POINTS_PER_PIXEL, result.height * POINTS_PER_PIXEL
+    dpi_x, dpi_y = page.dpi or (DEFAULT_DPI, DEFAULT_DPI)
+    # Points per page pixel, across and down: the page is the scan's real size.
+    sx, sy = 72 / dpi_x, 72 / dpi_y
+    width, height = result.width * sx, result.height * sy
     pdf.add_page(format=(width, height))
-    if page.image_path is not None:
-        pdf.image(str(page.image_path), x=0, y=0, w=width, h=height)
+    image = _image(page)
+    if image is not None:
+        pdf.image(image, x=0, y=0, w=width, h=height)
     for region in result.regions:
         text = region.text.strip()
         box = polygon_box(region.polygon, result.width, result.height)
@@ -35,16 +59,17 @@ def _page(pdf: FPDF, page: ExportPage) -> None:
             continue
         # The font's em spans ascent to descent, so an em of box height fills the box and
         # puts the baseline a fifth of the way up from its bottom.
-        size = box.height * POINTS_PER_PIXEL
+        size = box.height * sy
         pdf.set_font_size(size)
         natural = len(text) * size * ADVANCE / UNITS_PER_EM
-        pdf.set_stretching(box.width * POINTS_PER_PIXEL / natural * 100)
-        baseline = (box.y0 + box.height * ASCENT / UNITS_PER_EM) * POINTS_PER_PIXEL
-        pdf.text(box.x0 * POINTS_PER_PIXEL, baseline, text)
+        pdf.set_stretching(box.width * sx / natural * 100)
+        baseline = (box.y0 + box.height * ASCENT / UNITS_PER_EM) * sy
+        pdf.text(box.x0 * sx, baseline, text)
 
 
 def render_pdf(document: ExportDocument, options: Options) -> bytes:
-    """Pages sized at 200 dpi (1 px = 0.36 pt); pages without an image stay blank.
+    """Pages at their own resolution (`ExportPage.dpi`, else DEFAULT_DPI), so a 300-dpi Letter
+    scan is a Letter page; pages without an image stay blank.
 
     Each region's text is drawn invisibly (render mode 3) over the axis-aligned bounds of
     its polygon, stretched to their width, so that selecting or searching in a reader

@@ -8,9 +8,11 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
 from ocr.export import export
 from ocr.export.geometry import polygon_box
-from ocr.export.pdf import POINTS_PER_PIXEL
+from ocr.export.pdf import DEFAULT_DPI
 
 from .samples import HEIGHT, WIDTH, one_page, two_pages, with_text
+
+POINTS_PER_PIXEL = 72 / DEFAULT_DPI
 
 
 def test_pdf_text_sits_in_each_region_box() -> None:
@@ -65,3 +67,48 @@ def test_pdf_page_without_image_is_blank_but_searchable() -> None:
     pdf = pdfium.PdfDocument(export(blank, "pdf"))
     assert pdfium.raw.FPDF_PAGEOBJ_IMAGE not in {obj.type for obj in pdf[0].get_objects()}
     assert "lazy fox" in pdf[0].get_textpage().get_text_range()
+
+
+def test_pdf_pages_take_the_scans_own_resolution() -> None:
+    # A 300-dpi scan is drawn at 300 dpi: 640 x 480 px is 2.13 x 1.6 in, not 3.2 x 2.4 in.
+    document = one_page()
+    at_300 = replace(document, pages=[replace(document.pages[0], dpi=(300.0, 300.0))])
+    pdf = pdfium.PdfDocument(export(at_300, "pdf"))
+    width, height = pdf[0].get_size()
+    assert (round(width, 2), round(height, 2)) == (153.6, 115.2)
+    # The text still sits on its line: the first line's box, at 300 dpi.
+    box = polygon_box(document.pages[0].result.regions[0].polygon, WIDTH, HEIGHT)
+    scale = 72 / 300
+    found = (
+        pdf[0]
+        .get_textpage()
+        .get_text_bounded(
+            left=box.x0 * scale - 1,
+            bottom=height - (box.y1 - box.height / 4) * scale,
+            right=box.x1 * scale + 1,
+            top=height - (box.y0 + box.height / 4) * scale,
+        )
+    )
+    assert found.strip() == document.pages[0].result.regions[0].text
+
+
+def test_pdf_embeds_a_jpeg_page_as_it_is(tmp_path) -> None:
+    from PIL import Image
+
+    from .samples import PHOTOTEST
+
+    jpeg = tmp_path / "scan.jpg"
+    Image.open(PHOTOTEST).convert("RGB").save(jpeg, quality=80)
+    document = one_page()
+    passed = replace(document, pages=[replace(document.pages[0], jpeg_path=jpeg)])
+    body = export(passed, "pdf")
+    # The JPEG's own bytes, behind DCTDecode: no second lossy pass and no inflation.
+    assert jpeg.read_bytes() in body and b"/DCTDecode" in body
+    assert len(body) < jpeg.stat().st_size + 40_000
+
+
+def test_pdf_embeds_a_grey_page_in_one_channel() -> None:
+    # phototest.png is black text on white stored as RGB: one channel holds all of it.
+    pdf = pdfium.PdfDocument(export(one_page(), "pdf"))
+    [image] = [o for o in pdf[0].get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
+    assert image.get_metadata().colorspace == pdfium.raw.FPDF_COLORSPACE_DEVICEGRAY
