@@ -161,3 +161,14 @@ def test_the_pdf_of_a_pdf_page_is_sized_at_its_render_resolution(alice_api, alic
     body = alice_api.get(f"/api/v1/inputs/{item.pk}/export/", {"format": "pdf"}).content
     width, height = pdfium.PdfDocument(body)[0].get_size()
     assert (round(width, 1), round(height, 1)) == (460.8, 345.6)  # 640 x 480 px at 100 dpi
+
+
+def test_a_page_image_is_named_after_its_input_safely(alice_api, item) -> None:
+    from ocr.models import Input
+    from tests.test_downloads import served_as
+
+    Input.objects.filter(pk=item.pk).update(name='Brief "März"; x=.png')
+    response = alice_api.get(f"/api/v1/inputs/{item.pk}/pages/0/image/")
+    header = response["Content-Disposition"]
+    assert header.startswith("inline; ")
+    assert served_as(header) == "Brief _März_ x=-page-1.png"

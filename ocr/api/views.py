@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -341,7 +341,13 @@ class PageImageView(APIView):
     def get(self, request: Request, input: str, index: int) -> FileResponse:
         item = selectors.get_input(request.user, input)
         page = selectors.get_page(item, index)
-        return FileResponse(page.image.open("rb"), content_type="image/png")
+        response = FileResponse(page.image.open("rb"), content_type="image/png")
+        # Saved from a browser, it is named after the input, through the one helper every
+        # download's name goes through.
+        stem = PurePosixPath(item.name.replace("\\", "/")).stem or "page"
+        name = f"{stem}-page-{page.index + 1}.png"
+        response["Content-Disposition"] = content_disposition(name, attachment=False)
+        return response
 
 
 def _overlay_image(wanted: int | None) -> Callable[[Page], FieldFile | None]:
