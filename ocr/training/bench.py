@@ -170,6 +170,18 @@ def _read(recognizer: PPOCRCTCRecognizer, lines: Sequence[LineSample]) -> TextSc
     return score_texts((line.text, r.text) for line, r in zip(lines, found, strict=True))
 
 
+def _self_labelled(recognizer: PPOCRCTCRecognizer, lines: Sequence[LineSample]) -> list[LineSample]:
+    """The lines with the recognizer's own reading as their text (those it read as nothing
+    are left out)."""
+    whole = DetectedRegion(((0, 0), (1, 0), (1, 1), (0, 1)), 1.0)
+    found = recognizer.recognize([Crop(whole, line.pixels) for line in lines])
+    return [
+        LineSample(line.pixels, r.text)
+        for line, r in zip(lines, found, strict=True)
+        if r.text.strip()
+    ]
+
+
 def _page_cer(
     ref: SetRef, rows: Sequence[dict[str, Any]], recognizers: dict[str, PPOCRCTCRecognizer]
 ) -> dict[str, float]:
@@ -208,6 +220,13 @@ def run_recognizer(args: argparse.Namespace) -> dict[str, Any]:
     corpus = [line.text for line in train]
     # Printed lines of the training texts, replayed so the model keeps reading print.
     replay = synthetic_lines(corpus, args.printed, printed_fonts(), seed=args.seed)
+    # Real printed lines labelled with the base's own reading, not the truth (an app has no
+    # truth for its machine lines): replaying them keeps the base's habits on print.
+    base_reader = PPOCRCTCRecognizer(base, dictionary=dictionary)
+    for ref in args.replay_set:
+        lines = _lines(ref)[0]
+        step = max(1, len(lines) // max(args.replay_lines, 1))  # spread over the whole set
+        replay += _self_labelled(base_reader, lines[::step][: args.replay_lines])
     # The same texts in handwriting fonts: more hands than the pages hold.
     fonts = handwriting_fonts()
     if args.handwriting and not fonts:
@@ -233,6 +252,7 @@ def run_recognizer(args: argparse.Namespace) -> dict[str, Any]:
         "train": [ref.label for ref in args.train],
         "train_lines": len(train),
         "replay_lines": len(replay),
+        "replay_sets": [ref.label for ref in args.replay_set],
         "handwriting_font_lines": args.handwriting,
         "base_model": f"ppocrv6-{args.variant}-rec",
         "config": asdict(config),
@@ -292,6 +312,14 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--printed", type=int, default=0, help="printed lines rendered and replayed")
     rec.add_argument("--handwriting", type=int, default=0, help="lines in handwriting fonts")
     rec.add_argument("--replay-share", type=float, default=RecognizerConfig.replay_share)
+    rec.add_argument(
+        "--replay-set",
+        type=SetRef.parse,
+        action="append",
+        default=[],
+        help="printed set whose line crops are replayed with the base's own reading",
+    )
+    rec.add_argument("--replay-lines", type=int, default=600, help="lines of each --replay-set")
     rec.add_argument("--no-page-cer", action="store_true", help="skip the page CER (faster)")
     return parser
 
