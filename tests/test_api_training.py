@@ -204,3 +204,20 @@ def test_another_user_gets_404_on_every_training_endpoint(alice_api, bob_api, al
         assert bob_api.post(f"/api/v1/trainings/{training}/{action}/").status_code == 404
     assert bob_api.get(f"/api/v1/models/?app={alice_app.pk}").status_code == 404
     assert Training.objects.get(pk=training).status == "queued"  # bob's cancel did nothing
+
+
+def test_a_recognizer_training_replays_its_own_texts_in_print() -> None:
+    # So a model taught a hand keeps reading print (README, "Training"): the training lines'
+    # words rendered in printed faces, at most twice as many lines as it learns from.
+    from ocr.services.training import _printed_replay
+    from ocr.training.samples import LineSample
+
+    hand = np.full((32, 200, 3), 255, np.uint8)
+    lines = [LineSample(hand, "Ceci est mon testament"), LineSample(hand, "fait à Versailles")]
+    replay = _printed_replay(lines, seed=1)
+    assert len(replay) == 4
+    words = {"Ceci", "est", "mon", "testament", "fait", "à", "Versailles"}
+    for line in replay:
+        assert set(line.text.split()) <= words
+        assert line.pixels.ndim == 3 and line.pixels.shape[1] > line.pixels.shape[0]
+        assert line.pixels.min() < 128  # ink on it
