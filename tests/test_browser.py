@@ -48,7 +48,9 @@ def test_it_signs_in_uploads_two_scans_and_shows_their_text(
     )
     page.get_by_role("button", name="Upload").click()
     rows = page.locator("#inputs tbody tr")
-    expect(rows).to_have_count(2)
+    # Each file is checked at upload while the worker already reads the first: give the
+    # second a while on a busy 2-core machine.
+    expect(rows).to_have_count(2, timeout=30_000)
     # Statuses turn to succeeded by polling; the page is never reloaded.
     navigations = []
     page.on("framenavigated", lambda frame: navigations.append(frame.url))

@@ -87,7 +87,11 @@ def test_it_draws_a_rectangle_and_shows_the_text_read_at_once(
     # A polygon: click its corners around the second printed line (y 124-162), double-click
     # the last one to close it.
     page.keyboard.press("Escape")  # out of the line editor
+    expect(page.locator("#line-editor")).to_be_hidden()
     page.keyboard.press("p")
+    expect(page.get_by_role("button", name="Polygon")).to_have_attribute("aria-pressed", "true")
+    # The page view grows back as the editor closes: click once it has settled.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     corners = [(30, 126), (300, 122), (630, 126), (630, 162), (300, 166), (30, 162)]
     for x, y in corners[:-1]:
         page.mouse.click(*page_point(page, x, y))
