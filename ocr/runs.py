@@ -33,6 +33,7 @@ from ocr.ingest import IngestedPage, IngestError, inspect, iter_pages
 from ocr.ingest.previews import needs_preview, preview_png, thumbnail_jpeg
 
 from .files import local_copy
+from .heartbeat import Heartbeat
 from .models import Input, Page, Region, Run, RunChunk, RunPage
 from .selectors import trained_specs
 from .services.inputs import enqueue_run, ingest_limits, reading_options
@@ -210,7 +211,7 @@ def execute_chunk(chunk_id: int, background: bool = True) -> None:
     if chunk.attempts > settings.OCR_RUN_MAX_ATTEMPTS:
         _fail_run(chunk.run_id, _gave_up_message(chunk))
         return
-    heartbeat = _Heartbeat(chunk.pk, token)
+    heartbeat = Heartbeat(RunChunk.objects.filter(pk=chunk.pk, claim=token), f"chunk {chunk.pk}")
     heartbeat.start()
     try:
         _read_chunk(chunk, token, background)
@@ -567,38 +568,6 @@ def encode_page(page_image: PageImage) -> EncodedPage:
         thumbnail=thumbnail_jpeg(image),
         preview=preview_png(image) if large else None,
     )
-
-
-class _Heartbeat:
-    """Tells the reaper this chunk is alive while a long page is being read."""
-
-    def __init__(self, chunk_id: int, token: str) -> None:
-        self.chunk_id = chunk_id
-        self.token = token
-        self.interval = max(settings.OCR_RUN_STALE_SECONDS / 4, 0.5)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._beat, name=f"heartbeat-{chunk_id}", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _beat(self) -> None:
-        try:
-            while not self._stop.wait(self.interval):
-                try:
-                    RunChunk.objects.filter(pk=self.chunk_id, claim=self.token).update(
-                        heartbeat=timezone.now()
-                    )
-                except OperationalError:
-                    log.warning("heartbeat for chunk %s failed; will try again", self.chunk_id)
-        finally:
-            connection.close()  # this thread's own connection
 
 
 def reap_stale_runs() -> list[int]:

@@ -12,7 +12,6 @@ import logging
 import random
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -33,6 +32,7 @@ from ocr.engine.gallery import file_model, get_model
 from ocr.engine.images import load_image
 from ocr.engine.types import Crop, DetectedRegion, PageImage
 from ocr.engine.workflow import validate_workflow
+from ocr.heartbeat import Heartbeat
 from ocr.models import App, Page, TrainedModel, Training, Workflow
 from ocr.training import TrainingCancelled, TrainingError
 from ocr.training.bases import DEFAULT_BASE, TRAINABLE, base_files, trainable
@@ -458,36 +458,6 @@ def _train(
     return path, metrics, improved
 
 
-class _Heartbeat:
-    def __init__(self, training_id: int, token: str) -> None:
-        self.training_id, self.token = training_id, token
-        self.interval = max(settings.OCR_RUN_STALE_SECONDS / 4, 0.5)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._beat, daemon=True, name=f"training-{training_id}"
-        )
-
-    def __enter__(self) -> _Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-    def _beat(self) -> None:
-        try:
-            while not self._stop.wait(self.interval):
-                try:
-                    Training.objects.filter(pk=self.training_id, claim=self.token).update(
-                        heartbeat=timezone.now()
-                    )
-                except OperationalError:
-                    log.warning("heartbeat of training %s failed; will try again", self.training_id)
-        finally:
-            connection.close()
-
-
 def execute_training(training_id: int) -> None:
     """Run a queued training (or take up one whose worker died). Nothing of it is usable until
     it succeeds: the model file is written aside and moved under the media root, and its row
@@ -509,7 +479,9 @@ def execute_training(training_id: int) -> None:
     reporter = _Reporter(training_id, token)
     folder = Path(tempfile.mkdtemp(prefix=f"legible-training-{training_id}-"))
     try:
-        with _Heartbeat(training_id, token):
+        with Heartbeat(
+            Training.objects.filter(pk=training_id, claim=token), f"training {training_id}"
+        ):
             data = _load(training)
             path, metrics, improved = _train(training, data, reporter, folder)
             _keep(training, token, path, metrics, improved)
