@@ -287,6 +287,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # Exchange bindings; kombu's default is ./control in whatever folder the process runs.
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # An idle worker looks for new messages this often (kombu's default is every second,
+        # which a person uploading one page waited for twice: the run, then its chunk).
+        "polling_interval": 0.2,
     }
 CELERY_TASK_DEFAULT_QUEUE = OCR_RUN_QUEUE
 
