@@ -42,8 +42,10 @@ from ocr.engine.types import Crop, DetectedRegion, PageImage
 
 from .detector import DetectorConfig, detection_scores, engine_detector, train_detector
 from .evaluate import TextScore, score_texts
+from .export import export_onnx
 from .loop import Progress
-from .recognizer import RecognizerConfig, train_recognizer
+from .networks import recognizer_module
+from .recognizer import RecognizerConfig, merge_into, train_recognizer, weights
 from .samples import DetectionSample, LineSample, TruthRegion, detection_sample, line_samples
 from .synthetic import handwriting_fonts, printed_fonts, synthetic_lines
 
@@ -183,23 +185,40 @@ def _self_labelled(recognizer: PPOCRCTCRecognizer, lines: Sequence[LineSample]) 
 
 
 def _page_cer(
-    ref: SetRef, rows: Sequence[dict[str, Any]], recognizers: dict[str, PPOCRCTCRecognizer]
-) -> dict[str, float]:
+    ref: SetRef,
+    rows: Sequence[dict[str, Any]],
+    recognizers: dict[str, PPOCRCTCRecognizer],
+    found: list[list[DetectedRegion]] | None = None,
+) -> tuple[dict[str, float], list[list[DetectedRegion]]]:
     """Page CER of the default detector and cropper with each recognizer, the benchmark's
-    protocol (ocr.bench.scoring: truth-order, case-insensitive, pooled)."""
+    protocol (ocr.bench.scoring: truth-order, case-insensitive, pooled); also the regions
+    the detector found on each page, which `found` gives back from an earlier run."""
     detector = ppocr_db.PPOCRDBDetector.from_params({}, "small")
     cropper = PerspectiveCropper()
     totals = {name: [0, 0] for name in recognizers}
+    regions: list[list[DetectedRegion]] = []
     for index, row in enumerate(rows):
         truth = parse_page(row, ref.root, f"{ref.label}:{index}")
         page = PageImage(load_image(truth.image).pixels, index)
-        found = detector.detect(page)
+        regions.append(found[index] if found is not None else detector.detect(page))
         for name, recognizer in recognizers.items():
-            result = Pipeline(_Fixed(found), cropper, recognizer).read_page(page)
+            result = Pipeline(_Fixed(regions[-1]), cropper, recognizer).read_page(page)
             score = score_page(truth, result.regions, None)
             totals[name][0] += score.char_errors
             totals[name][1] += score.chars
-    return {name: round(errors / max(chars, 1), 4) for name, (errors, chars) in totals.items()}
+    cer = {name: round(errors / max(chars, 1), 4) for name, (errors, chars) in totals.items()}
+    return cer, regions
+
+
+def _to_json(regions: list[list[DetectedRegion]]) -> list[list[dict[str, Any]]]:
+    return [[{"polygon": r.polygon, "score": r.score} for r in page] for page in regions]
+
+
+def _from_json(data: list[list[dict[str, Any]]]) -> list[list[DetectedRegion]]:
+    return [
+        [DetectedRegion(tuple((x, y) for x, y in r["polygon"]), r["score"]) for r in page]
+        for page in data
+    ]
 
 
 class _Fixed:
@@ -212,8 +231,117 @@ class _Fixed:
         return self.regions
 
 
+def _cache_key(ref: SetRef, variant: str) -> str:
+    """Names a set's base figures: the set's truth file as it is now and the base model."""
+    stat = (ref.root / "gt.jsonl").stat()
+    where = f"{ref.root.resolve()}|{ref.split or ''}|{stat.st_size}|{stat.st_mtime_ns}"
+    return f"ppocrv6-{variant}-rec|{where}"
+
+
+def _load_cache(path: Path | None) -> dict[str, Any]:
+    if path is None or not path.is_file():
+        return {}
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _save_cache(path: Path | None, key: str, entry: dict[str, Any]) -> None:
+    """Adds one set's base figures, re-reading the file first so runs started side by side
+    keep each other's entries."""
+    if path is None:
+        return
+    data = _load_cache(path)
+    data[key] = entry
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def _score_sets(
+    args: argparse.Namespace, recognizers: dict[str, PPOCRCTCRecognizer]
+) -> dict[str, dict[str, Any]]:
+    """Line CER of every test and print-check set, page CER of the test sets; the base's
+    figures come from --base-cache where it holds them (the base never changes, and reading
+    888 printed lines twice per run is time a shared machine does not have)."""
+    sets: dict[str, dict[str, Any]] = {}
+    for ref in [*args.test, *args.print_check]:
+        started = time.monotonic()
+        lines, rows = _lines(ref)
+        page_cer = ref in args.test and not args.no_page_cer
+        key = _cache_key(ref, args.variant)
+        cached = _load_cache(args.base_cache).get(key, {})
+        if page_cer and "page_cer" not in cached:
+            cached = {}
+        readers = {n: r for n, r in recognizers.items() if not (n == "base" and cached)}
+        entry: dict[str, Any] = {"pages": len(rows), "lines": len(lines)}
+        for name, recognizer in readers.items():
+            entry[f"{name}_line_cer"] = round(_read(recognizer, lines).cer, 4)
+        regions: list[list[DetectedRegion]] | None = None
+        if page_cer and readers:
+            # The detector is the same in every run: its regions are kept with the base's.
+            known = _from_json(cached["regions"]) if "regions" in cached else None
+            figures, regions = _page_cer(ref, rows, readers, known)
+            for name, value in figures.items():
+                entry[f"{name}_page_cer"] = value
+        if cached:
+            entry["base_line_cer"] = cached["line_cer"]
+            if page_cer:
+                entry["base_page_cer"] = cached["page_cer"]
+                if "regions" not in cached and regions is not None:
+                    _save_cache(args.base_cache, key, {**cached, "regions": _to_json(regions)})
+            entry["base_from_cache"] = True
+        elif "base" in recognizers:
+            kept: dict[str, Any] = {"line_cer": entry["base_line_cer"]}
+            if page_cer and regions is not None:
+                kept.update(page_cer=entry["base_page_cer"], regions=_to_json(regions))
+            _save_cache(args.base_cache, key, kept)
+        entry["seconds"] = round(time.monotonic() - started, 1)
+        sets[ref.label] = entry
+        print(f"{ref.label}: {entry}", file=sys.stderr, flush=True)
+    return sets
+
+
+def _evaluate_saved(
+    args: argparse.Namespace, base: Path, base_reader: PPOCRCTCRecognizer
+) -> dict[str, Any]:
+    """Scores a recognizer a run saved (--save), moved --merge of the way from the base's
+    weights to its own: what a merge would have given, without training again."""
+    graph, module = recognizer_module(args.evaluate)
+    if args.merge < 1:
+        _, untouched = recognizer_module(base)
+        merge_into(module, weights(untouched), args.merge)
+    report: dict[str, Any] = {
+        "kind": "recognizer",
+        "machine": machine(args.threads or thread_count()),
+        "base_model": f"ppocrv6-{args.variant}-rec",
+        "evaluated": str(args.evaluate),
+        "merge": args.merge,
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        # The saved file holds its dictionary (export writes it in), so it reads on its own.
+        path = export_onnx(graph, module.initializers(), args.evaluate, Path(folder) / "m.onnx")
+        if args.save:
+            export_onnx(graph, module.initializers(), args.evaluate, args.save)
+        recognizers = {"base": base_reader, "trained": PPOCRCTCRecognizer(path)}
+        report["sets"] = _score_sets(args, recognizers)
+    return report
+
+
 def run_recognizer(args: argparse.Namespace) -> dict[str, Any]:
     base, dictionary = ppocr_ctc.MODEL_FILES[args.variant]()
+    base_reader = PPOCRCTCRecognizer(base, dictionary=dictionary)
+    if args.base_only:
+        return {
+            "kind": "recognizer",
+            "machine": machine(args.threads or thread_count()),
+            "base_model": f"ppocrv6-{args.variant}-rec",
+            "sets": _score_sets(args, {"base": base_reader}),
+        }
+    if args.evaluate:
+        return _evaluate_saved(args, base, base_reader)
+    if not args.train:
+        raise SystemExit("error: --train is needed (unless --base-only or --evaluate)")
     train: list[LineSample] = []
     for ref in args.train:
         train += _lines(ref)[0]
@@ -222,7 +350,6 @@ def run_recognizer(args: argparse.Namespace) -> dict[str, Any]:
     replay = synthetic_lines(corpus, args.printed, printed_fonts(), seed=args.seed)
     # Real printed lines labelled with the base's own reading, not the truth (an app has no
     # truth for its machine lines): replaying them keeps the base's habits on print.
-    base_reader = PPOCRCTCRecognizer(base, dictionary=dictionary)
     for ref in args.replay_set:
         lines = _lines(ref)[0]
         step = max(1, len(lines) // max(args.replay_lines, 1))  # spread over the whole set
@@ -238,6 +365,9 @@ def run_recognizer(args: argparse.Namespace) -> dict[str, Any]:
         learning_rate=args.lr,
         freeze=args.freeze,
         replay_share=args.replay_share if replay else 0.0,
+        distill=args.distill,
+        distill_temperature=args.distill_temperature,
+        merge=args.merge,
         seed=args.seed,
         threads=args.threads,
         eval_every=0,
@@ -258,26 +388,11 @@ def run_recognizer(args: argparse.Namespace) -> dict[str, Any]:
         "config": asdict(config),
         "train_cpu_seconds": round(trained.cpu_seconds, 1),
         "train_wall_seconds": round(trained.wall_seconds, 1),
-        "sets": {},
     }
     with tempfile.TemporaryDirectory() as folder:
         path = trained.export(args.save or Path(folder) / "recognizer.onnx")
-        recognizers = {
-            "base": PPOCRCTCRecognizer(base, dictionary=dictionary),
-            "trained": PPOCRCTCRecognizer(path),
-        }
-        for ref in [*args.test, *args.print_check]:
-            started = time.monotonic()
-            lines, rows = _lines(ref)
-            entry: dict[str, Any] = {"pages": len(rows), "lines": len(lines)}
-            for name, recognizer in recognizers.items():
-                entry[f"{name}_line_cer"] = round(_read(recognizer, lines).cer, 4)
-            if ref in args.test and not args.no_page_cer:
-                for name, value in _page_cer(ref, rows, recognizers).items():
-                    entry[f"{name}_page_cer"] = value
-            entry["seconds"] = round(time.monotonic() - started, 1)
-            report["sets"][ref.label] = entry
-            print(f"{ref.label}: {entry}", file=sys.stderr, flush=True)
+        recognizers = {"base": base_reader, "trained": PPOCRCTCRecognizer(path)}
+        report["sets"] = _score_sets(args, recognizers)
     return report
 
 
@@ -303,7 +418,7 @@ def _parser() -> argparse.ArgumentParser:
     det.add_argument("--params", default="{}", help="detector parameters as JSON")
 
     rec = kinds.add_parser("recognizer", parents=[common], help="fine-tune a CTC recognizer")
-    rec.add_argument("--train", type=SetRef.parse, action="append", required=True)
+    rec.add_argument("--train", type=SetRef.parse, action="append", default=[])
     rec.add_argument("--test", type=SetRef.parse, action="append", default=[])
     rec.add_argument("--print-check", type=SetRef.parse, action="append", default=[])
     rec.add_argument("--steps", type=int, default=RecognizerConfig.steps)
@@ -321,6 +436,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     rec.add_argument("--replay-lines", type=int, default=600, help="lines of each --replay-set")
     rec.add_argument("--no-page-cer", action="store_true", help="skip the page CER (faster)")
+    rec.add_argument(
+        "--distill",
+        type=float,
+        default=RecognizerConfig.distill,
+        help="weight of the base's per-step distributions as targets on replayed lines",
+    )
+    rec.add_argument(
+        "--distill-temperature", type=float, default=RecognizerConfig.distill_temperature
+    )
+    rec.add_argument(
+        "--base-cache", type=Path, help="JSON file keeping the base's figures between runs"
+    )
+    rec.add_argument(
+        "--base-only", action="store_true", help="score the base only (fills --base-cache)"
+    )
+    rec.add_argument(
+        "--merge",
+        type=float,
+        default=RecognizerConfig.merge,
+        help="keep the weights this share of the way from the base's to the trained ones",
+    )
+    rec.add_argument(
+        "--evaluate", type=Path, help="score this saved recognizer (--save) instead of training"
+    )
     return parser
 
 

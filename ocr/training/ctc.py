@@ -87,18 +87,39 @@ def make_batch(lines: Sequence[tuple[RGBImage, Sequence[int]]]) -> Batch:
     )
 
 
+def step_lengths(batch: Batch, steps: int) -> Tensor:
+    """Each line's own share of the `steps` time steps of its padded batch."""
+    padded = batch.images.shape[-1]
+    return torch.tensor(
+        [max(1, min(steps, math.ceil(w * steps / padded))) for w in batch.widths],
+        dtype=torch.long,
+    )
+
+
+def distillation_loss(
+    logits: Tensor, targets: Tensor, lengths: Tensor, temperature: float = 1.0
+) -> Tensor:
+    """Mean KL divergence, per time step of each line's own length, from the `targets`
+    logits' distribution (a teacher's) to the `logits`' one (N x T x C both).
+
+    Matching the teacher's whole distribution at every step keeps its habits (which of `a`
+    and `à` it prefers on a clean glyph) where a hard label keeps only its best guess; the
+    temperature softens both, scaled back by its square (Hinton et al., 2015).
+    """
+    student = F.log_softmax(logits.float() / temperature, dim=-1)
+    teacher = F.log_softmax(targets.float() / temperature, dim=-1)
+    per_step = (teacher.exp() * (teacher - student)).sum(dim=-1)  # N x T
+    mask = torch.arange(logits.shape[1])[None, :] < lengths[:, None]
+    return (per_step * mask).sum() / mask.sum().clamp(min=1) * temperature**2
+
+
 def ctc_loss(logits: Tensor, batch: Batch) -> Tensor:
     """Mean CTC loss per target character of a batch of N x T x C logits.
 
     Each line's input length is its own share of the T steps, so the padding of a shorter
     line is not read as part of it.
     """
-    steps = logits.shape[1]
-    padded = batch.images.shape[-1]
-    lengths = torch.tensor(
-        [max(1, min(steps, math.ceil(w * steps / padded))) for w in batch.widths],
-        dtype=torch.long,
-    )
+    lengths = step_lengths(batch, logits.shape[1])
     log_probs = F.log_softmax(logits.float(), dim=-1).transpose(0, 1)  # T x N x C
     # zero_infinity: a line that still cannot fit (beyond MAX_WIDTH) adds nothing rather
     # than turning the whole batch's gradient into NaN.

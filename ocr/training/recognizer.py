@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,14 @@ from ocr.engine.torchnet import Graph, OnnxModule
 from ocr.engine.types import RGBImage
 
 from .augment import augment_line
-from .ctc import LabelCoder, ctc_loss, input_width, make_batch
+from .ctc import (
+    LabelCoder,
+    ctc_loss,
+    distillation_loss,
+    input_width,
+    make_batch,
+    step_lengths,
+)
 from .errors import TrainingError
 from .evaluate import TextScore, score_texts
 from .export import export_onnx
@@ -44,6 +52,16 @@ class RecognizerConfig:
     # Share of each batch taken from `replay` lines (e.g. printed ones), so a model taught
     # handwriting keeps reading print.
     replay_share: float = 0.25
+    # Weight of a distillation loss on the replayed lines: the KL divergence from the base
+    # network's per-step distribution (its own reading, whatever the label says) to the
+    # trained one's. It keeps the base's habits on print (`a`, not the wills' `à`) far
+    # better than hard labels do; 0 turns it off (and saves the base's forward pass).
+    distill: float = 0.0
+    distill_temperature: float = 1.0
+    # Where the kept weights lie between the base's (0) and the trained ones (1): weight-space
+    # interpolation (WiSE-FT, Wortsman et al. 2022) keeps most of a fine-tune's gain on its
+    # own data and most of the base's reading of everything else.
+    merge: float = 1.0
     seed: int = 0
     threads: int | None = None
     # Validation every this many steps (and at the end); 0: only at the end.
@@ -124,6 +142,27 @@ def _batches(
     return batches
 
 
+def weights(module: OnnxModule) -> dict[str, torch.Tensor]:
+    """A detached copy of the network's weights by their ONNX names."""
+    return {name: value.detach().clone() for name, value in module.initializers().items()}
+
+
+def merge_into(module: OnnxModule, start: Mapping[str, torch.Tensor], share: float) -> None:
+    """Move each weight back to `share` of the way from its value in `start` to its own."""
+    with torch.no_grad():
+        for name, value in module.initializers().items():
+            if name in start and value.is_floating_point():
+                value.copy_(start[name] + share * (value - start[name]))
+
+
+def _teacher(module: OnnxModule) -> OnnxModule:
+    """A frozen copy of the base network, whose outputs the trained one is held to."""
+    teacher = copy.deepcopy(module)
+    teacher.eval()
+    teacher.requires_grad_(False)
+    return teacher
+
+
 def train_recognizer(
     base: Path,
     lines: Sequence[LineSample],
@@ -151,6 +190,9 @@ def train_recognizer(
         raise TrainingError("no training line holds a character the recognizer knows")
     replayed = [(line, coder.encode(line.text)) for line in replay]
     replayed = [(line, label) for line, label in replayed if label]
+    start = weights(module) if config.merge < 1 else {}
+    n_replay = round(config.batch_size * config.replay_share) if replayed else 0
+    teacher = _teacher(module) if config.distill > 0 and n_replay else None
     if config.freeze > 0:
         freeze_early(module, config.freeze)
     trainable = [p for p in module.parameters() if p.requires_grad]
@@ -165,7 +207,6 @@ def train_recognizer(
         dictionary_in_file="character" in graph.metadata,
         skipped=skipped,
     )
-    n_replay = round(config.batch_size * config.replay_share) if replayed else 0
     n_own = max(1, config.batch_size - n_replay)
     widths = [input_width(line.pixels, label) for line, label in usable]
     best: tuple[float, dict[str, torch.Tensor]] | None = None
@@ -200,7 +241,17 @@ def train_recognizer(
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, config.steps, config.learning_rate, config.warmup)
         module.train()
-        loss = ctc_loss(module(batch.images), batch)
+        logits = module(batch.images)
+        loss = ctc_loss(logits, batch)
+        if teacher is not None:
+            # The replayed lines are the batch's last rows (chosen above).
+            rows = slice(len(chosen) - n_replay, None)
+            with torch.inference_mode():
+                targets = teacher(batch.images[rows])
+            lengths = step_lengths(batch, logits.shape[1])[rows]
+            loss = loss + config.distill * distillation_loss(
+                logits[rows], targets.clone(), lengths, config.distill_temperature
+            )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         # One bad line (a wrong transcription) must not throw the weights far.
@@ -222,5 +273,7 @@ def train_recognizer(
             result.history.append(Progress(done, config.steps, recent, None, clock.cpu, clock.wall))
     if best is not None:
         module.load_state_dict(best[1])
+    if start:
+        merge_into(module, start, config.merge)
     result.cpu_seconds, result.wall_seconds = clock.cpu, clock.wall
     return result

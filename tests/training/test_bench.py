@@ -58,6 +58,46 @@ def test_it_reports_base_and_trained_recognizer_figures(
     assert report["train_cpu_seconds"] > 0 and report["machine"]["cores"]
 
 
+def test_it_keeps_the_base_figures_between_runs_and_scores_a_saved_model(
+    dev_set: Path, tmp_path: Path
+) -> None:
+    cache, saved = tmp_path / "base.json", tmp_path / "saved.onnx"
+    common = [
+        "recognizer",
+        "--variant=tiny",
+        f"--test={dev_set}:test",
+        "--threads=1",
+        f"--base-cache={cache}",
+    ]
+    assert bench.main([*common, "--base-only", f"--out={tmp_path / 'base'}"]) == 0
+    first = json.loads((tmp_path / "base" / "recognizer.json").read_text(encoding="utf-8"))
+    entry = first["sets"]["poilus:test"]
+    assert "trained_line_cer" not in entry and entry["base_page_cer"] > 0
+    (kept,) = json.loads(cache.read_text(encoding="utf-8")).values()
+    assert kept["line_cer"] == entry["base_line_cer"] and kept["regions"][0]
+    # A figure only the cache holds shows that the next run reads it rather than the base.
+    cache.write_text(json.dumps({k: {**v, "line_cer": 0.987} for k, v in [*_items(cache)]}))
+
+    train = [f"--train={dev_set}:train", "--steps=1", "--batch-size=2", f"--save={saved}"]
+    assert bench.main([*common, *train, f"--out={tmp_path / 'run'}"]) == 0
+    run = json.loads((tmp_path / "run" / "recognizer.json").read_text(encoding="utf-8"))
+    entry = run["sets"]["poilus:test"]
+    assert entry["base_line_cer"] == 0.987 and entry["base_from_cache"]
+    assert entry["base_page_cer"] == first["sets"]["poilus:test"]["base_page_cer"]
+    assert saved.is_file()
+
+    # Merged all the way back to the base, the saved model reads as the base does.
+    merged = [f"--evaluate={saved}", "--merge=0", "--no-page-cer", f"--out={tmp_path / 'm'}"]
+    assert bench.main([*common[:-1], *merged]) == 0
+    back = json.loads((tmp_path / "m" / "recognizer.json").read_text(encoding="utf-8"))
+    entry = back["sets"]["poilus:test"]
+    assert back["merge"] == 0 and entry["trained_line_cer"] == entry["base_line_cer"]
+
+
+def _items(path: Path) -> list[tuple[str, dict[str, object]]]:
+    return list(json.loads(path.read_text(encoding="utf-8")).items())
+
+
 def test_it_reports_base_and_trained_detector_figures(dev_set: Path, tmp_path: Path) -> None:
     code = bench.main(
         [

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 import torch
 
 from ocr.training.ctc import (
     COLUMNS_PER_STEP,
     LabelCoder,
     ctc_loss,
+    distillation_loss,
     input_width,
     make_batch,
     steps_needed,
@@ -53,3 +55,28 @@ def test_it_gives_a_finite_loss_to_a_long_line_on_a_short_crop() -> None:
     assert logits.grad is not None and torch.isfinite(logits.grad).all()
     # The short line's own steps only: its padding is not read as part of it.
     assert batch.widths[1] < batch.images.shape[-1]
+
+
+def test_it_distils_nothing_from_a_teacher_that_agrees() -> None:
+    logits = torch.randn(2, 5, len(CHARSET))
+    lengths = torch.tensor([5, 3])
+    assert float(distillation_loss(logits, logits.clone(), lengths)) == pytest.approx(0, abs=1e-6)
+    assert float(distillation_loss(logits, torch.randn(2, 5, len(CHARSET)), lengths)) > 0.01
+
+
+def test_it_ignores_the_padding_steps_of_a_shorter_line() -> None:
+    logits = torch.randn(2, 6, len(CHARSET))
+    teacher = logits.clone()
+    teacher[1, 4:] = torch.randn(2, len(CHARSET)) * 5  # only line 2's padding disagrees
+    lengths = torch.tensor([6, 4])
+    assert float(distillation_loss(logits, teacher, lengths)) == pytest.approx(0, abs=1e-6)
+    assert float(distillation_loss(logits, teacher, torch.tensor([6, 6]))) > 0.01
+
+
+def test_it_scales_a_softened_distillation_back_by_the_temperature_squared() -> None:
+    student = torch.tensor([[[2.0, 0.0, 0.0]]])
+    teacher = torch.tensor([[[0.0, 2.0, 0.0]]])
+    lengths = torch.tensor([1])
+    soft = torch.log_softmax(teacher / 2, dim=-1)
+    expected = float((soft.exp() * (soft - torch.log_softmax(student / 2, dim=-1))).sum()) * 4
+    assert float(distillation_loss(student, teacher, lengths, 2.0)) == pytest.approx(expected)

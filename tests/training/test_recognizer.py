@@ -120,3 +120,57 @@ def test_it_refuses_lines_it_cannot_spell(poilus_lines: list[LineSample]) -> Non
     unknown = [LineSample(poilus_lines[0].pixels, "\U0001f600\U0001f601")]
     with pytest.raises(TrainingError, match="no training line"):
         train_recognizer(TINY, unknown, RecognizerConfig(steps=1), dictionary=TINY_DICTIONARY)
+
+
+def test_it_holds_the_replayed_lines_to_the_base_when_distilling(
+    poilus_lines: list[LineSample],
+) -> None:
+    from ocr.training.ctc import make_batch
+    from ocr.training.networks import recognizer_module
+
+    replayed = poilus_lines[3:]
+    batch = make_batch([(line.pixels, ()) for line in replayed])
+    _, base = recognizer_module(TINY)
+    with torch.no_grad():
+        reference = torch.log_softmax(base(batch.images), dim=-1)
+
+    def drift(distill: float) -> float:
+        config = RecognizerConfig(
+            steps=8,
+            batch_size=2,
+            learning_rate=2e-3,
+            warmup=1,
+            replay_share=0.5,
+            distill=distill,
+            augment=False,
+        )
+        trained = train_recognizer(
+            TINY, poilus_lines[:3], config, dictionary=TINY_DICTIONARY, replay=replayed
+        )
+        with torch.no_grad():
+            moved = torch.log_softmax(trained.module(batch.images), dim=-1)
+        return float((reference.exp() * (reference - moved)).sum(-1).mean())
+
+    free, held = drift(0.0), drift(5.0)
+    assert held < free / 2, (free, held)
+
+
+def test_it_merges_the_trained_weights_back_toward_the_base(
+    poilus_lines: list[LineSample],
+) -> None:
+    from ocr.training.networks import recognizer_module
+
+    base = recognizer_module(TINY)[1].initializers()
+
+    def trained(merge: float) -> dict[str, torch.Tensor]:
+        config = RecognizerConfig(steps=2, batch_size=2, learning_rate=1e-2, merge=merge)
+        module = train_recognizer(TINY, poilus_lines, config, dictionary=TINY_DICTIONARY).module
+        return {k: v.detach() for k, v in module.initializers().items()}
+
+    full, half, none = trained(1.0), trained(0.5), trained(0.0)
+    moved = [k for k in full if not torch.equal(full[k], base[k].detach())]
+    assert moved
+    for name in moved:
+        assert torch.allclose(none[name], base[name].detach())
+        middle = (full[name] + base[name].detach()) / 2
+        assert torch.allclose(half[name], middle, atol=1e-6), name
