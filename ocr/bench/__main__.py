@@ -12,12 +12,12 @@ from pathlib import Path
 
 from ocr.engine.errors import EngineError
 from ocr.engine.runtime import thread_count
-from ocr.engine.workflow import READY_WORKFLOWS, resolve_workflow
 
 from .datasets import DatasetError, load_dataset
 from .report import SetResult, machine, to_json, to_markdown
 from .runner import run_systems
 from .systems import BASELINES, WORKFLOW_PREFIX
+from .workflows import bench_workflow, known_workflows
 
 USAGE_ERROR = 2
 
@@ -35,8 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--workflow",
         action="append",
-        help="ready workflow id, repeatable (default: default; known now: "
-        f"{', '.join(sorted(READY_WORKFLOWS))})",
+        help="ready workflow id, or a variant the benchmark names (workflows.py), repeatable "
+        f"(default: default; known now: {', '.join(known_workflows())})",
     )
     parser.add_argument(
         "--baselines",
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     workflows = list(dict.fromkeys(args.workflow or ["default"]))
     try:
         for workflow in workflows:
-            resolve_workflow(workflow)  # reject a typo before any model loads
+            bench_workflow(workflow)  # reject a typo before any model loads
         baselines = _baselines(args.baselines)
         datasets = [load_dataset(root, args.limit) for root in args.datasets]
         threads = thread_count()

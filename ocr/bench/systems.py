@@ -32,13 +32,15 @@ class System(Protocol):
 
 
 class WorkflowSystem:
-    """One of Legible's ready workflows, as `python -m ocr.engine --workflow ID` runs it."""
+    """One of Legible's ready workflows, as `python -m ocr.engine --workflow ID` runs it, or
+    one of the benchmark's variants of them (workflows.py)."""
 
     def __init__(self, workflow: str) -> None:
         from ocr.engine.pipeline import get_pipeline
-        from ocr.engine.workflow import resolve_workflow
 
-        self.pipeline = get_pipeline(resolve_workflow(workflow))
+        from .workflows import bench_workflow
+
+        self.pipeline = get_pipeline(bench_workflow(workflow))
 
     def read(self, image: RGBImage) -> list[Region]:
         return list(self.pipeline.read_page(PageImage(pixels=image)).regions)
@@ -138,7 +140,9 @@ def make_system(system_id: str) -> System:
 def describe(system_id: str) -> str:
     """What a system is, for the report."""
     if system_id.startswith(WORKFLOW_PREFIX):
-        return f"Legible workflow `{system_id.removeprefix(WORKFLOW_PREFIX)}`"
+        from .workflows import describe_workflow
+
+        return describe_workflow(system_id.removeprefix(WORKFLOW_PREFIX))
     return {
         "rapidocr": "rapidocr (its pipeline, PP-OCRv6 small det/rec, orientation classifier off)",
         "tesseract": "Tesseract via tesserocr (eng, default page segmentation, text lines)",
