@@ -57,9 +57,14 @@ def polygon_area(polygon: Polygon) -> float:
     return _clip(polygon, None, pyclipper.CT_UNION)
 
 
+def polygon_intersection(a: Polygon, b: Polygon) -> float:
+    """Area the two polygons share."""
+    return _clip(a, b, pyclipper.CT_INTERSECTION)
+
+
 def polygon_iou(a: Polygon, b: Polygon) -> float:
     """Intersection over union of two polygons."""
-    inter = _clip(a, b, pyclipper.CT_INTERSECTION)
+    inter = polygon_intersection(a, b)
     if inter <= 0:
         return 0.0
     union = polygon_area(a) + polygon_area(b) - inter

@@ -28,6 +28,19 @@ def quadrilateral(polygon: Sequence[tuple[float, float]]) -> FloatArray:
     return order_clockwise(cv2.boxPoints(cv2.minAreaRect(points)))
 
 
+def _straight_size(src: FloatArray) -> tuple[int, int]:
+    width = max(1, round(max(np.linalg.norm(src[0] - src[1]), np.linalg.norm(src[3] - src[2]))))
+    height = max(1, round(max(np.linalg.norm(src[0] - src[3]), np.linalg.norm(src[1] - src[2]))))
+    return width, height
+
+
+def crop_size(polygon: Sequence[tuple[float, float]]) -> tuple[int, int]:
+    """(width, height) of the crop rectify() makes of the polygon (no padding): along its text
+    and across it, a vertical line turned as rectify turns it."""
+    width, height = _straight_size(quadrilateral(polygon))
+    return (height, width) if height > VERTICAL_RATIO * width else (width, height)
+
+
 def rectify(pixels: RGBImage, polygon: Sequence[tuple[float, float]], padding: int = 0) -> RGBImage:
     """The polygon warped to an upright rectangle, with `padding` page pixels around it."""
     return rectify_turned(pixels, polygon, padding)[0]
@@ -38,8 +51,7 @@ def rectify_turned(
 ) -> tuple[RGBImage, int]:
     """rectify()'s crop and the quarter turns (counter-clockwise) it was given."""
     src = quadrilateral(polygon)
-    width = max(1, round(max(np.linalg.norm(src[0] - src[1]), np.linalg.norm(src[3] - src[2]))))
-    height = max(1, round(max(np.linalg.norm(src[0] - src[3]), np.linalg.norm(src[1] - src[2]))))
+    width, height = _straight_size(src)
     # Shifting the target corners in by `padding` makes the warp sample real page context
     # around the region instead of a flat border.
     p = float(padding)

@@ -9,8 +9,9 @@ from dataclasses import replace
 from typing import Any
 
 from .gallery import ModelSpec, get_model
-from .gallery.common import ORIENTATION_PARAM
+from .gallery.common import ORIENTATION_PARAM, PICTURES_PARAM
 from .page_orientation import PageOrientation, get_page_orientation, polygon_back, turned
+from .pictures import pictures
 from .protocols import Cropper, Detector, Recognizer
 from .reading_order import group_blocks, sort_regions
 from .types import Crop, DetectedRegion, PageImage, PageResult, Polygon, Recognition, Region, Word
@@ -28,12 +29,14 @@ class Pipeline:
         recognizer: Recognizer,
         nodes: list[Node] | None = None,
         orientation: PageOrientation | None = None,
+        drop_pictures: bool = False,
     ) -> None:
         self.detector = detector
         self.cropper = cropper
         self.recognizer = recognizer
         self.nodes = nodes or []
         self.orientation = orientation
+        self.drop_pictures = drop_pictures
 
     @property
     def page_batch(self) -> int:
@@ -67,7 +70,9 @@ class Pipeline:
         results: list[PageResult] = []
         start = 0
         for page, k, seen, group in zip(pages, turns, upright, crops, strict=True):
-            result = _assemble(seen, group, recognitions[start : start + len(group)])
+            result = _assemble(
+                seen, group, recognitions[start : start + len(group)], self.drop_pictures
+            )
             results.append(_turned_back(result, page, k) if k else result)
             start += len(group)
         return results
@@ -85,7 +90,10 @@ class Pipeline:
 
 
 def _assemble(
-    page: PageImage, crops: Sequence[Crop], recognitions: Sequence[Recognition]
+    page: PageImage,
+    crops: Sequence[Crop],
+    recognitions: Sequence[Recognition],
+    drop_pictures: bool = False,
 ) -> PageResult:
     regions = [
         Region(
@@ -98,6 +106,8 @@ def _assemble(
         for crop, rec in zip(crops, recognitions, strict=True)
         if rec.text.strip()
     ]
+    if drop_pictures:
+        regions = [r for r, picture in zip(regions, pictures(regions), strict=True) if not picture]
     ordered = tuple(sort_regions(regions))
     return PageResult(
         index=page.index,
@@ -136,13 +146,25 @@ def build_pipeline(nodes: list[Node], models: Mapping[str, ModelSpec] | None = N
     """Load the models of an already validated workflow (`models`: beside the gallery)."""
     stages: dict[str, Any] = {}
     orientation = None
+    drop_pictures = False
     for node in nodes:
         spec = get_model(node["model"], models)
         # The page classifier runs before any detector, so the pipeline owns it.
         if spec.kind == "detector" and node["params"].get(ORIENTATION_PARAM.name, False):
             orientation = get_page_orientation()
+        # The picture rule looks at a page's lines once read (not at regions people drew,
+        # which Reader reads), so the pipeline owns it too.
+        if spec.kind == "recognizer":
+            drop_pictures = bool(node["params"].get(PICTURES_PARAM.name, False))
         stages[spec.kind] = spec.loader(node["params"])
-    return Pipeline(stages["detector"], stages["cropper"], stages["recognizer"], nodes, orientation)
+    return Pipeline(
+        stages["detector"],
+        stages["cropper"],
+        stages["recognizer"],
+        nodes,
+        orientation,
+        drop_pictures,
+    )
 
 
 _EXTRA: dict[str, Mapping[str, ModelSpec]] = {}

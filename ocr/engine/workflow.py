@@ -26,7 +26,7 @@ READY_WORKFLOWS: dict[str, dict[str, Any]] = {
             {
                 "id": "read",
                 "model": "ppocrv6-small-rec",
-                "params": {"alphabet": "latin"},
+                "params": {"alphabet": "latin", "drop_pictures": True},
                 "input": "crop",
             },
         ],
@@ -41,7 +41,7 @@ READY_WORKFLOWS: dict[str, dict[str, Any]] = {
             {
                 "id": "read",
                 "model": "ppocrv6-tiny-rec",
-                "params": {"alphabet": "latin"},
+                "params": {"alphabet": "latin", "drop_pictures": True},
                 "input": "crop",
             },
         ],

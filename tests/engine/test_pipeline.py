@@ -174,3 +174,10 @@ def test_a_page_off_the_networks_grid_is_padded_not_stretched(pipeline: Pipeline
     for box in inside:
         twin = min(on_whole, key=lambda other: float(np.abs(other - box).sum()))
         assert np.abs(twin - box).max() <= 3
+
+
+def test_it_leaves_pictures_out_as_the_recognizer_node_says() -> None:
+    nodes = resolve_workflow("default")
+    assert build_pipeline(nodes).drop_pictures  # on in the ready workflows
+    nodes[2]["params"]["drop_pictures"] = False
+    assert not build_pipeline(nodes).drop_pictures

