@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from ocr import runs, services
+from ocr.engine.detectors.trained_params import from_file
 from ocr.engine.types import PageImage, PageResult, Region
 from ocr.ingest import IngestedPage
 from ocr.models import App, Page, Run, TrainedModel, Training
@@ -187,6 +188,20 @@ def test_it_trains_a_detector_on_drawn_regions(alice_api, alice_app) -> None:
     assert set(body["metrics"]["trained"]) >= {"precision", "recall", "hmean"}
     model = TrainedModel.objects.get(training_id=started["id"])
     assert Path(model.file.path).is_file() and model.kind == "detector"
+
+    # Promoted, it reads with the thresholds it chose on its training pages, not the line
+    # detector's that the app's default workflow had.
+    own = from_file(Path(model.file.path))
+    assert {"text_threshold", "unclip_ratio", "dilate", "max_side"} <= set(own)
+    promoted = alice_api.post(
+        f"/api/v1/trainings/{started['id']}/promote/", {"force": True}, format="json"
+    )
+    assert promoted.status_code == 200, promoted.content
+    app = alice_api.get(f"/api/v1/apps/{alice_app.pk}/").json()
+    saved = alice_api.get(f"/api/v1/apps/{alice_app.pk}/workflows/").json()["results"]
+    [workflow] = [w for w in saved if str(w["id"]) == app["workflow"]]
+    [node] = [n for n in workflow["nodes"] if n["model"] == model.model_id]
+    assert {k: node["params"][k] for k in own} == own
 
 
 def test_another_user_gets_404_on_every_training_endpoint(alice_api, bob_api, alice_app) -> None:

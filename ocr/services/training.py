@@ -36,7 +36,12 @@ from ocr.heartbeat import Heartbeat
 from ocr.models import App, Page, TrainedModel, Training, Workflow
 from ocr.training import TrainingCancelled, TrainingError
 from ocr.training.bases import DEFAULT_BASE, TRAINABLE, base_files, trainable
-from ocr.training.detector import DetectorConfig, detection_scores, train_detector
+from ocr.training.detector import (
+    DetectorConfig,
+    detection_scores,
+    reading_scale,
+    train_detector,
+)
 from ocr.training.evaluate import score_texts
 from ocr.training.loop import Progress
 from ocr.training.recognizer import RecognizerConfig, train_recognizer
@@ -222,15 +227,24 @@ def promote_training(training: Training, force: bool = False) -> Training:
             '{"force": true} to promote it anyway.'
         )
     current = workflows.resolve(app, app.workflow)
+    trained_specs = selectors.trained_specs(app)
+    base_params = get_model(training.base).params
+    # What the trained model carries as its own (a word detector's thresholds and scale)
+    # replaces the node's values: the base's settings would read its map as lines.
+    carried = {
+        p.name: p.default
+        for p in get_model(model.model_id, trained_specs).params
+        if p not in base_params
+    }
     nodes = []
     for node in current.nodes:
-        spec = get_model(node["model"], selectors.trained_specs(app))
+        spec = get_model(node["model"], trained_specs)
         if spec.kind == training.kind:
-            same_params = spec.params == get_model(training.base).params
+            same_params = spec.params == base_params
             node = {
                 **node,
                 "model": model.model_id,
-                "params": node["params"] if same_params else {},
+                "params": {**(node["params"] if same_params else {}), **carried},
             }
         nodes.append(node)
     nodes = validate_workflow(nodes, selectors.trained_specs(app))
@@ -406,11 +420,14 @@ def _train(
     checks = max(1, training.steps // 5)  # the metric drawn on the Train page
     if training.kind == Training.Kind.DETECTOR:
         train, validation = _detections(data.train_pages), _detections(data.validation_pages)
+        max_side, upscale = reading_scale(train)
         detector = train_detector(
             base_path,
             train,
             DetectorConfig(
                 steps=training.steps,
+                max_side=max_side,
+                upscale=upscale,
                 eval_every=checks,
                 keep_best=False,
                 seed=training.split["seed"],

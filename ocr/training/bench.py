@@ -6,7 +6,9 @@
 
 `detector` trains on the first --train pages of a set with word or line polygons and scores
 the base and the trained detector (the engine's post-processing, onnxruntime, as workers run
-them) on the --test pages after them: precision, recall, hmean at IoU 0.5.
+them) on the --test pages after them: precision, recall, hmean at IoU 0.5. The base reads with
+--params; the trained one with the scale and post-processing it carries (chosen on its
+training pages, within the training's CPU time).
 `recognizer` fine-tunes on the lines of the --train pages and reports, for the base and the
 trained recognizer, the line CER on the truth's line crops (cut by the product's cropper, so
 detection is left out), the page CER of the default detector with each recognizer, and the
@@ -40,7 +42,13 @@ from ocr.engine.recognizers.ppocr_ctc import PPOCRCTCRecognizer
 from ocr.engine.runtime import thread_count
 from ocr.engine.types import Crop, DetectedRegion, PageImage
 
-from .detector import DetectorConfig, detection_scores, engine_detector, train_detector
+from .detector import (
+    DetectorConfig,
+    detection_scores,
+    engine_detector,
+    reading_scale,
+    train_detector,
+)
 from .evaluate import TextScore, score_texts
 from .export import export_onnx
 from .loop import Progress
@@ -125,22 +133,37 @@ def run_detector(args: argparse.Namespace) -> dict[str, Any]:
     test = [sample(row) for row in pick[args.train :]]
     base = ppocr_db.MODEL_FILES[args.variant]()
     params = json.loads(args.params)
+    # The scale an app's training chooses (from its regions' sizes) unless one is given.
+    max_side, upscale = (
+        reading_scale(train) if args.max_side is None else (args.max_side, args.upscale)
+    )
     config = DetectorConfig(
         steps=args.steps,
         batch_size=args.batch_size,
         crop=args.crop,
         learning_rate=args.lr,
         freeze=args.freeze,
+        max_side=max_side,
+        upscale=upscale,
+        calibrate=not args.no_calibrate,
         seed=args.seed,
         threads=args.threads,
         eval_every=0,
     )
     print(f"training on {len(train)} pages: {config}", file=sys.stderr)
     trained = train_detector(base, train, config, on_progress=_progress)
+    print(
+        f"trained: {trained.cpu_seconds:.0f} s CPU, {trained.wall_seconds:.0f} s wall; "
+        f"reads with {trained.params}",
+        file=sys.stderr,
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = trained.export(args.save or Path(folder) / "detector.onnx")
         base_score = detection_scores(engine_detector(base, None, params), test)
-        trained_score = detection_scores(engine_detector(path, None, params), test)
+        # The trained model reads with the parameters it carries, less any --trained-params.
+        own = json.loads(args.trained_params)
+        trained_score = detection_scores(engine_detector(path, None, own), test)
     return {
         "kind": "detector",
         "machine": machine(args.threads or thread_count()),
@@ -150,6 +173,7 @@ def run_detector(args: argparse.Namespace) -> dict[str, Any]:
         "test_pages": [row["image"] for row in pick[args.train :]],
         "base_model": f"ppocrv6-{args.variant}-det",
         "detector_params": params,
+        "trained_params": {**trained.params, **json.loads(args.trained_params)},
         "config": asdict(config),
         "base": base_score.metrics(),
         "trained": trained_score.metrics(),
@@ -415,7 +439,17 @@ def _parser() -> argparse.ArgumentParser:
     det.add_argument("--batch-size", type=int, default=DetectorConfig.batch_size)
     det.add_argument("--crop", type=int, default=DetectorConfig.crop)
     det.add_argument("--lr", type=float, default=DetectorConfig.learning_rate)
-    det.add_argument("--params", default="{}", help="detector parameters as JSON")
+    det.add_argument("--params", default="{}", help="the base detector's parameters as JSON")
+    det.add_argument(
+        "--trained-params", default="{}", help="override the trained detector's own (JSON)"
+    )
+    det.add_argument(
+        "--max-side", type=int, help="read pages at this scale (default: as an app chooses)"
+    )
+    det.add_argument("--upscale", action="store_true", help="enlarge pages to --max-side")
+    det.add_argument(
+        "--no-calibrate", action="store_true", help="keep the engine's post-processing"
+    )
 
     rec = kinds.add_parser("recognizer", parents=[common], help="fine-tune a CTC recognizer")
     rec.add_argument("--train", type=SetRef.parse, action="append", default=[])

@@ -1,7 +1,15 @@
-"""Training a PP-OCR DB text detector on pages with region outlines."""
+"""Training a PP-OCR DB text detector on pages with region outlines.
+
+A trained detector carries its own post-processing and scale (ocr.engine.detectors.ppocr_db
+reads them from its metadata): the shipped detector's thresholds were chosen for text lines,
+and no single setting suits every kind of region an app may draw. After the steps, the
+thresholds that find the training pages' regions best are chosen (`calibrate`).
+"""
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +19,8 @@ import cv2
 import numpy as np
 import torch
 
-from ocr.engine.detectors.ppocr_db import PPOCRDBDetector
+from ocr.engine.detectors.ppocr_db import PPOCRDBDetector, detection_size
+from ocr.engine.detectors.trained_params import METADATA_KEY
 from ocr.engine.torchnet import Graph
 from ocr.engine.types import PageImage, Polygon, RGBImage
 
@@ -37,8 +46,11 @@ class DetectorConfig:
     augment: bool = True
     scale_range: tuple[float, float] = (0.8, 1.25)
     max_degrees: float = 3.0
-    # Pages are first scaled as the detector scales them when it reads (its max_side).
+    # Pages are first scaled as the detector scales them when it reads (its max_side; with
+    # upscale, small pages enlarged to it), and the trained detector reads at that scale.
     max_side: int = 1600
+    upscale: bool = False
+    calibrate: bool = True  # choose the post-processing on the training pages (see calibrate)
     min_text_size: float = MIN_TEXT_SIZE
     seed: int = 0
     threads: int | None = None
@@ -66,6 +78,17 @@ def detection_scores(detector: PPOCRDBDetector, pages: Sequence[DetectionSample]
     return pooled_detection(scores)
 
 
+# What calibrate tries: the pixel threshold (a word detector's kernels are thin, and a low
+# threshold joins neighbours), how far boxes are grown back (must match how the network
+# learnt to shrink them, which after a few hundred steps is not the targets' exact shrink),
+# and whether the mask is dilated (joins broken strokes, but also neighbouring words).
+CALIBRATION_GRID: dict[str, tuple[Any, ...]] = {
+    "text_threshold": (0.3, 0.4, 0.5, 0.6, 0.7),
+    "unclip_ratio": (1.0, 1.2, 1.4, 1.6, 1.8, 2.0),
+    "dilate": (False, True),
+}
+
+
 @dataclass
 class TrainedDetector:
     base: Path
@@ -74,23 +97,95 @@ class TrainedDetector:
     history: list[Progress] = field(default_factory=list)
     cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
+    # The engine detector's parameters this network reads with (scale and post-processing),
+    # written into the exported file's metadata.
+    params: dict[str, Any] = field(default_factory=dict)
 
     def export(self, path: Path) -> Path:
-        """The probability branch as an ONNX file the engine's detector reads like the base."""
-        return export_onnx(self.graph, self.network.body.initializers(), self.base, path)
+        """The probability branch as an ONNX file the engine's detector reads like the base,
+        with its own parameters in its metadata."""
+        metadata = {METADATA_KEY: json.dumps(self.params, sort_keys=True)}
+        return export_onnx(self.graph, self.network.body.initializers(), self.base, path, metadata)
 
 
-def _scaled(sample: DetectionSample, max_side: int) -> DetectionSample:
-    """The page at the scale the detector reads it (long side at most max_side)."""
+def _scaled(sample: DetectionSample, max_side: int, upscale: bool) -> DetectionSample:
+    """The page at the scale the engine's detector reads it (ppocr_db.detection_size)."""
     h, w = sample.pixels.shape[:2]
-    scale = min(1.0, max_side / max(h, w))
-    if scale >= 1.0:
+    size = detection_size(w, h, max_side, upscale)
+    if size == (w, h):
         return sample
+    sx, sy = size[0] / w, size[1] / h
+    shrinking = size[0] < w
     pixels = cv2.resize(
-        sample.pixels, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA
+        sample.pixels, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
     )
-    polygons = tuple(tuple((x * scale, y * scale) for x, y in p) for p in sample.polygons)
+    polygons = tuple(tuple((x * sx, y * sy) for x, y in p) for p in sample.polygons)
     return DetectionSample(np.ascontiguousarray(pixels), polygons, sample.ignore)
+
+
+# The height (short side, in the pixels the network sees) of the text the shipped PP-OCR
+# detectors were trained on is a few tens of pixels; 14-pixel words (FUNSD's forms at 100 dpi)
+# sit at the bottom of that, where the network's 1/4-scale features blur neighbours together.
+TEXT_SIDE = 28
+MAX_UPSCALED_SIDE = 2560  # beyond this, reading a page costs more than small text gains
+
+
+def reading_scale(pages: Sequence[DetectionSample], max_side: int = 1600) -> tuple[int, bool]:
+    """(max_side, upscale) for a detector trained on these pages: where their regions' median
+    short side is under TEXT_SIDE, pages are enlarged (long side = the returned max_side) so
+    it is TEXT_SIDE; else the engine's usual scale (shrunk to `max_side` only)."""
+    sides, longs = [], []
+    for page in pages:
+        longs.append(max(page.pixels.shape[:2]))
+        for polygon, ignored in zip(page.polygons, page.ignore, strict=True):
+            points = np.asarray(polygon, dtype=np.float32).reshape(-1, 2)
+            if not ignored and len(points) >= 3:
+                sides.append(float(min(cv2.minAreaRect(points)[1])))
+    if not sides:
+        return max_side, False
+    median = float(np.median(sides))
+    if median <= 0 or median >= TEXT_SIDE:
+        return max_side, False
+    enlarged = float(np.median(longs)) * TEXT_SIDE / median
+    side = min(MAX_UPSCALED_SIDE, int(round(enlarged / 32)) * 32)
+    return (side, True) if side > max_side else (max_side, False)
+
+
+def calibrate(
+    detector: PPOCRDBDetector,
+    pages: Sequence[DetectionSample],
+    grid: Mapping[str, Sequence[Any]] = CALIBRATION_GRID,
+) -> tuple[dict[str, Any], DetectionScore]:
+    """The post-processing parameters (a choice from each of `grid`'s lists) with which
+    `detector` finds the pages' regions best (pooled hmean; ties go to the first in the
+    grid's order), and that score. The network runs once per page; only the cheap
+    post-processing is repeated. The detector's own attributes are left as they were."""
+    maps = detector.probability_maps([page.pixels for page in pages])
+    truths = [
+        [p for p, ignored in zip(page.polygons, page.ignore, strict=True) if not ignored]
+        for page in pages
+    ]
+    names = list(grid)
+    kept = {name: getattr(detector, name) for name in names}
+    best: tuple[dict[str, Any], DetectionScore] | None = None
+    try:
+        for values in itertools.product(*(grid[name] for name in names)):
+            for name, value in zip(names, values, strict=True):
+                setattr(detector, name, value)
+            score = pooled_detection(
+                score_detection([r.polygon for r in detector.regions(prob, image)], truth)
+                for prob, image, truth in zip(
+                    maps, (PageImage(p.pixels, i) for i, p in enumerate(pages)), truths, strict=True
+                )
+            )
+            if best is None or score.hmean > best[1].hmean:
+                best = (dict(zip(names, values, strict=True)), score)
+    finally:
+        for name, value in kept.items():
+            setattr(detector, name, value)
+    if best is None:
+        raise TrainingError("nothing to calibrate on")
+    return best
 
 
 def to_blob(images: Sequence[RGBImage]) -> torch.Tensor:
@@ -145,11 +240,13 @@ def train_detector(
     optimizer = torch.optim.AdamW(
         trainable, lr=config.learning_rate, weight_decay=config.weight_decay
     )
-    scaled = [_scaled(page, config.max_side) for page in pages if page.polygons]
+    scaled = [_scaled(page, config.max_side, config.upscale) for page in pages if page.polygons]
     if not scaled:
         raise TrainingError("no training page has a region")
-    result = TrainedDetector(base=base, graph=graph, network=network)
-    detector = engine_detector(base, network, detector_params) if validation else None
+    scale = {"max_side": config.max_side, "upscale": config.upscale}
+    result = TrainedDetector(base=base, graph=graph, network=network, params=dict(scale))
+    reading = {**scale, **dict(detector_params or {})}
+    detector = engine_detector(base, network, reading) if validation else None
     best: tuple[float, dict[str, torch.Tensor]] | None = None
     losses: list[float] = []
 
@@ -200,5 +297,13 @@ def train_detector(
         report(step + 1, parts)
     if best is not None:
         network.load_state_dict(best[1])
+    network.eval()
+    if config.calibrate:
+        check_stop(should_stop)
+        chosen, _ = calibrate(engine_detector(base, network, reading), pages)
+        result.params.update(chosen)
+        if detector is not None:  # validation figures with what the model will carry
+            for name, value in chosen.items():
+                setattr(detector, name, value)
     result.cpu_seconds, result.wall_seconds = clock.cpu, clock.wall
     return result

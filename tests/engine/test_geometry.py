@@ -32,6 +32,12 @@ def test_detection_size(size: tuple[int, int], max_side: int, expected: tuple[in
     assert detection_size(*size, max_side) == expected
 
 
+def test_detection_size_enlarges_small_pages_to_max_side_when_asked() -> None:
+    assert detection_size(762, 1000, 2000, upscale=True) == (1524, 2000)
+    assert detection_size(3200, 1600, 1600, upscale=True) == (1600, 800)  # still shrinks
+    assert detection_size(762, 1000, 2000) == (762, 1000)
+
+
 def test_order_clockwise_from_top_left() -> None:
     square = [(10, 10), (0, 10), (10, 0), (0, 0)]
     assert order_clockwise(square).tolist() == [[0, 0], [10, 0], [10, 10], [0, 10]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -10,11 +11,13 @@ import pytest
 import torch
 
 from ocr.engine.detectors import ppocr_db
+from ocr.engine.gallery import file_model, get_model
 from ocr.engine.images import load_image
 from ocr.engine.recognizers import ppocr_ctc
 from ocr.engine.recognizers.ppocr_ctc import PPOCRCTCRecognizer
 from ocr.engine.torchnet import load_module
 from ocr.engine.types import Crop, DetectedRegion
+from ocr.engine.workflow import READY_WORKFLOWS, validate_workflow
 from ocr.training.detector import DetectorConfig, to_blob, train_detector
 from ocr.training.export import export_onnx
 from ocr.training.recognizer import RecognizerConfig, train_recognizer
@@ -100,3 +103,37 @@ def test_it_writes_layer_norms_back_in_the_base_opset(tmp_path: Path) -> None:
     got = _run(path, blob.numpy())
     assert float(np.abs(got - expected).max()) < 1e-3
     assert float(np.abs(got - _run(base, blob.numpy())).max()) > 1e-3
+
+
+def test_it_exports_a_detector_that_reads_with_its_own_scale_and_thresholds(
+    tmp_path: Path,
+) -> None:
+    base = ppocr_db.MODEL_FILES["tiny"]()
+    page = detection_sample(load_image(POILUS), poilus_regions())
+    config = DetectorConfig(
+        steps=1, batch_size=1, crop=128, warmup=1, eval_every=0, max_side=1280, upscale=True
+    )
+    trained = train_detector(base, [page], config)
+    assert set(trained.params) == {
+        "max_side",
+        "upscale",
+        "text_threshold",
+        "unclip_ratio",
+        "dilate",
+    }
+    path = trained.export(tmp_path / "detector.onnx")
+
+    reader = ppocr_db.PPOCRDBDetector(path)
+    for name, value in trained.params.items():
+        assert getattr(reader, name) == value
+    assert ppocr_db.PPOCRDBDetector(path, max_side=960).max_side == 960  # explicit wins
+    shipped = ppocr_db.PPOCRDBDetector(base)
+    assert (shipped.max_side, shipped.upscale, shipped.unclip_ratio) == (1600, False, 1.6)
+
+    # A workflow naming the trained model without parameters gets the model's own.
+    spec = file_model("ppocrv6-tiny-det", "trained-1", path, "")
+    nodes = copy.deepcopy(READY_WORKFLOWS["default"]["nodes"])
+    nodes[0] = {**nodes[0], "model": "trained-1", "params": {}}
+    node = validate_workflow(nodes, {"trained-1": spec})[0]
+    assert {k: node["params"][k] for k in trained.params} == trained.params
+    assert get_model("ppocrv6-tiny-det").defaults()["max_side"] == 1600

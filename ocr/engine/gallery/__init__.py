@@ -22,6 +22,8 @@ ParamValue = int | float | bool | str
 Loader = Callable[[Mapping[str, Any]], Any]
 # Builds the adapter on weights from a file of the same architecture (a trained model).
 FileLoader = Callable[[Path, Mapping[str, Any]], Any]
+# The parameters a trained file carries as its own defaults (read without loading it).
+FileDefaults = Callable[[Path], Mapping[str, Any]]
 # Why a model cannot load on this machine (weights or library not installed), or None when it
 # can. Looks for files only, never loads the model: pages and validation call it freely.
 Availability = Callable[[], str | None]
@@ -55,6 +57,7 @@ class ModelSpec:
     retired: tuple[str, ...] = ()
     # Set on families that can run weights an app trained (see file_model).
     file_loader: FileLoader | None = None
+    file_defaults: FileDefaults | None = None
     # For a file model: the weights it runs (part of a cached pipeline's identity).
     weights: str = ""
     # What it needs installed; None: nothing beyond Legible's own dependencies.
@@ -96,7 +99,9 @@ def get_model(model_id: str, extra: Mapping[str, ModelSpec] | None = None) -> Mo
 
 def file_model(base_id: str, model_id: str, path: Path, description: str) -> ModelSpec:
     """A model that runs the weights in `path` (trained from gallery model `base_id`) with
-    the base's adapter, kind and parameters, under its own id."""
+    the base's adapter, kind and parameters, under its own id. Parameters the file carries
+    (a word detector's thresholds and scale) are its defaults: a workflow that names it
+    without setting them reads as it was trained to, not as the base does."""
     base = get_model(base_id)
     load_file = base.file_loader
     if load_file is None:
@@ -105,12 +110,16 @@ def file_model(base_id: str, model_id: str, path: Path, description: str) -> Mod
     def load(params: Mapping[str, Any]) -> Any:
         return load_file(path, params)
 
+    own = base.file_defaults(path) if base.file_defaults is not None else {}
+    params = tuple(replace(p, default=own[p.name]) if p.name in own else p for p in base.params)
     return replace(
         base,
         id=model_id,
         description=description,
+        params=params,
         loader=load,
         file_loader=None,
+        file_defaults=None,
         weights=str(path),
         missing=None,  # the base's weights are not needed: unavailable() checks `path`
     )

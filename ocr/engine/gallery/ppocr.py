@@ -59,6 +59,13 @@ DETECTOR_PARAMS: tuple[Param, ...] = (
         "smaller text but is slower.",
     ),
     Param(
+        "upscale",
+        "bool",
+        default=False,
+        description="Enlarge pages whose longest side is under max_side to it (small print is "
+        "found better, slower); a detector trained on small words turns this on itself.",
+    ),
+    Param(
         "dilate",
         "bool",
         default=True,
@@ -125,6 +132,12 @@ def _detector_file(path: Path, params: Mapping[str, Any]) -> Any:
     return PPOCRDBDetector(path, **params)
 
 
+def _detector_file_defaults(path: Path) -> Mapping[str, Any]:
+    from ..detectors.trained_params import from_file
+
+    return from_file(path)
+
+
 def _recognizer_file(path: Path, params: Mapping[str, Any]) -> Any:
     from ..recognizers.ppocr_ctc import PPOCRCTCRecognizer
 
@@ -164,6 +177,7 @@ for _variant, _blurb in VARIANTS.items():
             params=DETECTOR_PARAMS,
             loader=_detector_loader(_variant),
             file_loader=_detector_file,
+            file_defaults=_detector_file_defaults,
             missing=_missing(f"{_variant}-det"),
         )
     )
