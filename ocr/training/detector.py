@@ -69,12 +69,14 @@ def engine_detector(
 
 
 def detection_scores(detector: PPOCRDBDetector, pages: Sequence[DetectionSample]) -> DetectionScore:
-    """Pooled detection figures of a detector on pages (ignored regions left out)."""
+    """Pooled detection figures of a detector on pages; ignored regions are neither text to
+    find nor background (a box on one counts neither way)."""
     scores = []
     for index, page in enumerate(pages):
         found = detector.detect(PageImage(page.pixels, index))
         truth = [p for p, ignored in zip(page.polygons, page.ignore, strict=True) if not ignored]
-        scores.append(score_detection([r.polygon for r in found], truth))
+        dont_care = [p for p, ignored in zip(page.polygons, page.ignore, strict=True) if ignored]
+        scores.append(score_detection([r.polygon for r in found], truth, dont_care=dont_care))
     return pooled_detection(scores)
 
 
@@ -165,6 +167,10 @@ def calibrate(
         [p for p, ignored in zip(page.polygons, page.ignore, strict=True) if not ignored]
         for page in pages
     ]
+    dont_cares = [
+        [p for p, ignored in zip(page.polygons, page.ignore, strict=True) if ignored]
+        for page in pages
+    ]
     names = list(grid)
     kept = {name: getattr(detector, name) for name in names}
     best: tuple[dict[str, Any], DetectionScore] | None = None
@@ -172,10 +178,13 @@ def calibrate(
         for values in itertools.product(*(grid[name] for name in names)):
             for name, value in zip(names, values, strict=True):
                 setattr(detector, name, value)
+            images = (PageImage(p.pixels, i) for i, p in enumerate(pages))
             score = pooled_detection(
-                score_detection([r.polygon for r in detector.regions(prob, image)], truth)
-                for prob, image, truth in zip(
-                    maps, (PageImage(p.pixels, i) for i, p in enumerate(pages)), truths, strict=True
+                score_detection(
+                    [r.polygon for r in detector.regions(prob, image)], truth, dont_care=ignored
+                )
+                for prob, image, truth, ignored in zip(
+                    maps, images, truths, dont_cares, strict=True
                 )
             )
             if best is None or score.hmean > best[1].hmean:

@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-from ocr.bench.scoring import IOU_THRESHOLD, f_score, match_boxes
+from ocr.bench.scoring import (
+    IOU_THRESHOLD,
+    f_score,
+    match_boxes,
+    polygon_area,
+    polygon_intersection,
+)
 from ocr.engine.metrics import char_errors
 from ocr.engine.types import Polygon
 
@@ -52,10 +58,22 @@ class DetectionScore:
 
 
 def score_detection(
-    predicted: Sequence[Polygon], truth: Sequence[Polygon], threshold: float = IOU_THRESHOLD
+    predicted: Sequence[Polygon],
+    truth: Sequence[Polygon],
+    threshold: float = IOU_THRESHOLD,
+    dont_care: Sequence[Polygon] = (),
 ) -> DetectionScore:
-    """One page: boxes matched one to one at IoU >= threshold (best pairs first)."""
+    """One page: boxes matched one to one at IoU >= threshold (best pairs first). A box lying
+    mostly (over half its area) in a `dont_care` region (one the truth marks as neither text
+    nor background: a check box, a logo) counts neither way, as in the ICDAR protocol."""
+    if dont_care:
+        predicted = [p for p in predicted if not _mostly_inside(p, dont_care)]
     return DetectionScore(match_boxes(predicted, truth, threshold), len(predicted), len(truth))
+
+
+def _mostly_inside(polygon: Polygon, regions: Sequence[Polygon]) -> bool:
+    area = polygon_area(polygon)
+    return area > 0 and any(polygon_intersection(polygon, r) > 0.5 * area for r in regions)
 
 
 def pooled_detection(scores: Iterable[DetectionScore]) -> DetectionScore:

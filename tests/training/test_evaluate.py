@@ -32,3 +32,13 @@ def test_it_pools_character_errors_over_lines_ignoring_case() -> None:
     score = score_texts([("Ceci est", "ceci est"), ("mon Testament", "mon Testamant")])
     assert (score.errors, score.chars) == (1, 21)
     assert score_texts([("Ab", "ab")], ignore_case=False).errors == 1
+
+
+def test_it_counts_a_box_on_a_dont_care_region_neither_way() -> None:
+    truth = [_box(0, 0, 100, 20)]
+    logo = _box(200, 0, 260, 60)
+    predicted = [_box(0, 0, 100, 20), _box(205, 5, 250, 55), _box(240, 0, 400, 60)]
+    # The second lies inside the logo; the third mostly outside it: a false alarm.
+    score = score_detection(predicted, truth, dont_care=[logo])
+    assert (score.matched, score.predicted, score.truth) == (1, 2, 1)
+    assert score_detection(predicted, truth).predicted == 3
