@@ -194,6 +194,22 @@ def test_the_search_page_links_each_hit_to_its_region(client, alice, alice_app) 
         assert client.get(f"/apps/{alice_app.pk}/search/", {"q": q}).status_code == 200
 
 
+def test_the_search_page_outlines_the_matched_word_not_the_whole_line(
+    client, alice, alice_app
+) -> None:
+    # Each backend marks its own headline (ts_headline, or ours on SQLite); the outline follows it.
+    input_with_result(alice_app, ("first line", "the register of births"))
+    words = [
+        {"polygon": [[x0, 50.0], [x1, 50.0], [x1, 80.0], [x0, 80.0]], "text": text, "score": 0.9}
+        for text, x0, x1 in (("the", 10.0, 40.0), ("register", 50.0, 130.0), ("of", 140.0, 160.0))
+    ] + [{"polygon": [[170.0, 50.0], [300.0, 50.0], [300.0, 80.0]], "text": "births", "score": 0.9}]
+    Region.objects.filter(text="the register of births").update(words=words)
+    client.force_login(alice)
+    html = client.get(f"/apps/{alice_app.pk}/search/", {"q": "registers"}).content.decode()
+    assert html.count('class="hit-word"') == 1
+    assert '<polygon points="50,50 130,50 130,80 50,80" class="hit-word"/>' in html
+
+
 def test_another_users_search_page_is_not_found(client, bob, alice_app) -> None:
     client.force_login(bob)
     assert client.get(f"/apps/{alice_app.pk}/search/", {"q": "x"}).status_code == 404
