@@ -38,8 +38,10 @@ from .samples import DetectionSample
 class DetectorConfig:
     steps: int = 300
     batch_size: int = 4
-    crop: int = 640  # side of the square windows trained on (a multiple of 32)
-    learning_rate: float = 5e-4
+    # The measured run's (README "Measured" > Training): on FUNSD's words, 520 steps of 4
+    # windows of 512 at 1e-3 reached hmean 0.878 in 794 CPU s.
+    crop: int = 512  # side of the square windows trained on (a multiple of 32)
+    learning_rate: float = 1e-3
     warmup: int = 20
     weight_decay: float = 1e-4
     freeze: float = 0.0  # share of the first nodes kept as the base's (see freeze_early)
