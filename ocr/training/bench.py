@@ -30,6 +30,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from ocr.bench.datasets import parse_page
 from ocr.bench.report import machine
 from ocr.bench.scoring import score_page
@@ -38,7 +40,7 @@ from ocr.engine.detectors import ppocr_db
 from ocr.engine.images import load_image
 from ocr.engine.pipeline import Pipeline
 from ocr.engine.recognizers import ppocr_ctc
-from ocr.engine.recognizers.ppocr_ctc import PPOCRCTCRecognizer
+from ocr.engine.recognizers.ppocr_ctc import PPOCRCTCRecognizer, load_charset
 from ocr.engine.runtime import thread_count
 from ocr.engine.types import Crop, DetectedRegion, PageImage
 
@@ -50,10 +52,15 @@ from .detector import (
     train_detector,
 )
 from .evaluate import TextScore, score_texts
-from .export import export_onnx
 from .loop import Progress
-from .networks import recognizer_module
-from .recognizer import RecognizerConfig, merge_into, train_recognizer, weights
+from .networks import LogitsNetwork, recognizer_module
+from .recognizer import (
+    RecognizerConfig,
+    TrainedRecognizer,
+    merge_into,
+    train_recognizer,
+    weights,
+)
 from .samples import DetectionSample, LineSample, TruthRegion, detection_sample, line_samples
 from .synthetic import handwriting_fonts, printed_fonts, synthetic_lines
 
@@ -327,14 +334,10 @@ def _score_sets(
 
 
 def _evaluate_saved(
-    args: argparse.Namespace, base: Path, base_reader: PPOCRCTCRecognizer
+    args: argparse.Namespace, base: Path, base_reader: PPOCRCTCRecognizer, dictionary: Path | None
 ) -> dict[str, Any]:
     """Scores a recognizer a run saved (--save), moved --merge of the way from the base's
     weights to its own: what a merge would have given, without training again."""
-    graph, module = recognizer_module(args.evaluate)
-    if args.merge < 1:
-        _, untouched = recognizer_module(base)
-        merge_into(module, weights(untouched), args.merge)
     report: dict[str, Any] = {
         "kind": "recognizer",
         "machine": machine(args.threads or thread_count()),
@@ -343,10 +346,21 @@ def _evaluate_saved(
         "merge": args.merge,
     }
     with tempfile.TemporaryDirectory() as folder:
-        # The saved file holds its dictionary (export writes it in), so it reads on its own.
-        path = export_onnx(graph, module.initializers(), args.evaluate, Path(folder) / "m.onnx")
-        if args.save:
-            export_onnx(graph, module.initializers(), args.evaluate, args.save)
+        path = args.evaluate
+        if args.merge < 1:
+            # Into the base's own graph: the saved file's is the export's (its layer norms
+            # spelt out), which would not export a second time.
+            graph, module = recognizer_module(base)
+            start = weights(module)
+            saved = recognizer_module(args.evaluate)[1].initializers()
+            with torch.no_grad():
+                for name, value in module.initializers().items():
+                    if name in saved and value.is_floating_point():
+                        value.copy_(saved[name])
+            merge_into(module, start, args.merge)
+            charset = load_charset(LogitsNetwork(graph, module, "softmax"), dictionary)
+            merged = TrainedRecognizer(base, graph, module, charset, "character" in graph.metadata)
+            path = merged.export(args.save or Path(folder) / "merged.onnx")
         recognizers = {"base": base_reader, "trained": PPOCRCTCRecognizer(path)}
         report["sets"] = _score_sets(args, recognizers)
     return report
@@ -363,7 +377,7 @@ def run_recognizer(args: argparse.Namespace) -> dict[str, Any]:
             "sets": _score_sets(args, {"base": base_reader}),
         }
     if args.evaluate:
-        return _evaluate_saved(args, base, base_reader)
+        return _evaluate_saved(args, base, base_reader, dictionary)
     if not args.train:
         raise SystemExit("error: --train is needed (unless --base-only or --evaluate)")
     train: list[LineSample] = []
