@@ -23,8 +23,20 @@ function train(form, card) {
       base.value = Array.from(base.options).find((o) => !o.hidden).value;
     }
   }
-  kind.addEventListener("change", showBases);
+  // Each kind has its own default number of steps; one the person typed is kept. The page comes
+  // with the recognizer's, and a kind chosen before this module ran is caught up with below.
+  const steps = form.elements.steps;
+  let shownKind = "recognizer";
+  function showSteps() {
+    if (steps.value === steps.dataset[shownKind]) steps.value = steps.dataset[kind.value];
+    shownKind = kind.value;
+  }
+  kind.addEventListener("change", () => {
+    showBases();
+    showSteps();
+  });
   showBases();
+  showSteps();
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -40,7 +40,12 @@ def test_it_trains_watches_promotes_and_rolls_back(
     expect(page.locator("#train-data [data-pages]")).to_have_text("2")
     expect(page.locator("#train-data [data-lines]")).to_have_text("8")
 
+    # Each kind offers its own default steps.
+    expect(page.get_by_label("Steps")).to_have_value("300")
+    page.get_by_label("What to train").select_option("detector")
+    expect(page.get_by_label("Steps")).to_have_value("520")
     page.get_by_label("What to train").select_option("recognizer")
+    expect(page.get_by_label("Steps")).to_have_value("300")
     page.get_by_label("Start from").select_option("ppocrv6-tiny-rec")
     page.get_by_label("Steps").fill("12")
     page.get_by_role("button", name="Start training").click()
