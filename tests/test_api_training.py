@@ -236,3 +236,14 @@ def test_a_recognizer_training_replays_its_own_texts_in_print() -> None:
         assert set(line.text.split()) <= words
         assert line.pixels.ndim == 3 and line.pixels.shape[1] > line.pixels.shape[0]
         assert line.pixels.min() < 128  # ink on it
+
+
+def test_a_recognizer_training_holds_its_printed_replay_to_the_base() -> None:
+    # The app has no truth for print: the base itself is the teacher on the rendered lines
+    # (README, "Training"), beside the frozen early layers and the replayed share.
+    from ocr.services.training import recognizer_config
+
+    config = recognizer_config(steps=120, seed=3, checks=24)
+    assert config.distill > 0 and config.replay_share > 0 and config.freeze == 0.3
+    assert 0 < config.merge < 1  # kept between the base's weights and the trained ones
+    assert (config.steps, config.seed, config.eval_every, config.keep_best) == (120, 3, 24, False)
