@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,7 @@ from .loop import (
     learning_rate,
     prepare,
 )
-from .networks import LogitsNetwork, freeze_early, recognizer_module, snapshot
+from .networks import LogitsNetwork, clone, freeze_early, recognizer_module, snapshot
 from .samples import LineSample
 
 
@@ -157,7 +156,7 @@ def merge_into(module: OnnxModule, start: Mapping[str, torch.Tensor], share: flo
 
 def _teacher(module: OnnxModule) -> OnnxModule:
     """A frozen copy of the base network, whose outputs the trained one is held to."""
-    teacher = copy.deepcopy(module)
+    teacher = clone(module)
     teacher.eval()
     teacher.requires_grad_(False)
     return teacher
