@@ -32,6 +32,16 @@ BENCH_WORKFLOWS: dict[str, dict[str, Any]] = {
         "checkpoint; word boxes) in place of PP-OCRv6 small's",
         "nodes": _variant("default", "detect", "craft-mlt-25k", {}),
     },
+    "cascade": {
+        "description": "`default` with the PP-OCRv6 tiny-then-small recognizer cascade "
+        "(ppocrv6-cascade-rec, its default confidence) in place of PP-OCRv6 small's",
+        "nodes": _variant(
+            "default",
+            "read",
+            "ppocrv6-cascade-rec",
+            {"alphabet": "latin", "drop_pictures": True},
+        ),
+    },
 }
 
 

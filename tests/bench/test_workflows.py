@@ -25,9 +25,19 @@ def test_it_runs_default_with_craft_in_place_of_its_detector() -> None:
     assert "craft-mlt-25k" in describe("legible/craft")
 
 
+def test_it_runs_default_with_the_cascade_in_place_of_its_recognizer() -> None:
+    cascade, default = bench_workflow("cascade"), resolve_workflow("default")
+    assert cascade[:2] == default[:2]  # the same detector and cropper
+    assert cascade[2]["model"] == "ppocrv6-cascade-rec"
+    assert cascade[2]["params"]["alphabet"] == "latin"
+    assert cascade[2]["params"]["drop_pictures"] is True
+    assert cascade[2]["params"]["confidence"] == 0.9
+    assert "ppocrv6-cascade-rec" in describe("legible/cascade")
+
+
 def test_it_names_ready_workflows_as_the_engine_does() -> None:
     assert bench_workflow("fast") == resolve_workflow("fast")
-    assert {"default", "fast", "craft"} <= set(known_workflows())
+    assert {"default", "fast", "craft", "cascade"} <= set(known_workflows())
 
 
 def test_it_rejects_an_unknown_workflow_naming_the_known_ones() -> None:

@@ -144,9 +144,7 @@ def ctc_decode_best(
     distance between the line's characters) beyond its first and last character, and never
     past the spaces around it.
     """
-    keep = np.ones(len(best), dtype=bool)
-    keep[1:] = best[1:] != best[:-1]
-    keep &= best != BLANK
+    keep = _fired(best)
     if not keep.any():
         return Recognition(text="", score=0.0)
     steps = np.flatnonzero(keep)
@@ -154,6 +152,20 @@ def ctc_decode_best(
     text = fold_fullwidth("".join(chars))
     words = _word_spans(text, steps, best_prob[keep], len(best) * max(content, 1e-6))
     return Recognition(text=text, score=float(best_prob[keep].mean()), words=words)
+
+
+def _fired(best: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
+    """The time steps where CTC fires a character: not blank, not a repeat of the step before."""
+    keep = np.ones(len(best), dtype=bool)
+    keep[1:] = best[1:] != best[:-1]
+    keep &= best != BLANK
+    return keep
+
+
+def least_sure(best: npt.NDArray[np.integer[Any]], best_prob: npt.NDArray[np.float32]) -> float:
+    """The probability of the least sure character on the best path; 0 when it holds none."""
+    keep = _fired(best)
+    return float(best_prob[keep].min()) if keep.any() else 0.0
 
 
 def _word_spans(
@@ -185,6 +197,12 @@ def _word_spans(
             )
         start = end + 1
     return tuple(spans)
+
+
+def held_to(found: Recognition, min_score: float) -> Recognition:
+    """`found` held to min_score: below the bar the text is dropped, not the score (the
+    pipeline leaves out regions without text)."""
+    return found if found.score >= min_score else Recognition("", found.score)
 
 
 class PPOCRCTCRecognizer:
@@ -219,19 +237,22 @@ class PPOCRCTCRecognizer:
         return cls(model_path, dictionary=dictionary, **params)
 
     def recognize(self, crops: Sequence[Crop]) -> list[Recognition]:
+        return [held_to(found, self.min_score) for found, _ in self.read(crops)]
+
+    def read(self, crops: Sequence[Crop]) -> list[tuple[Recognition, float]]:
+        """Each crop's reading, before min_score, with the probability of its least sure
+        character (0 when it reads nothing): what a cascade asks to decide whether to read
+        the crop again with a stronger network."""
         images = [c.pixels for c in crops]
-        results: list[Recognition | None] = [None] * len(images)
+        results: list[tuple[Recognition, float]] = [(Recognition("", 0.0), 0.0)] * len(images)
         for batch in self._batches(images):
             blob = _batch_blob([images[i] for i in batch])
             best, best_prob = self.network.best(blob)
             for row, index in enumerate(batch):
                 content = scaled_width(images[index]) / blob.shape[3]
                 found = ctc_decode_best(best[row], best_prob[row], self.charset, content)
-                # Below the bar the text is dropped, not the score: the pipeline leaves out
-                # regions without text.
-                keep = found.score >= self.min_score
-                results[index] = found if keep else Recognition("", found.score)
-        return [r if r is not None else Recognition("", 0.0) for r in results]
+                results[index] = (found, least_sure(best[row], best_prob[row]))
+        return results
 
     def _batches(self, images: Sequence[RGBImage]) -> list[list[int]]:
         """Crops of similar width together, so padding (wasted compute) stays small, at most
