@@ -293,6 +293,7 @@ def test_it_gives_each_model_the_figures_of_the_first_workflow_using_it() -> Non
                 "systems": [
                     system("default", 0.01),
                     system("mixed", 0.02),
+                    system("cascade", 0.03),
                     {"id": "rapidocr", "error": None, "summary": {"cer": 0.5}},
                 ],
             }
@@ -303,6 +304,30 @@ def test_it_gives_each_model_the_figures_of_the_first_workflow_using_it() -> Non
     assert figures["tesseract-line"]["books"]["cer"] == 0.02  # only mixed uses it here
     assert "crop-1.0" not in figures and "rapidocr" not in figures
     assert figures["ppocrv6-small-rec"]["books"]["machine"] == "AMD EPYC, 2 cores"
+    # A benchmark variant shows figures only for the model no ready workflow runs.
+    assert figures["ppocrv6-cascade-rec"]["books"]["cer"] == 0.03
+    assert figures["ppocrv6-small-det"]["books"]["workflow"] == "default"  # not cascade's
+
+
+def test_new_figures_are_merged_into_the_gallery_file(tmp_path: Path) -> None:
+    import json
+
+    from ocr.bench.figures import main
+
+    out = tmp_path / "figures.json"
+    old = {"machine": "AMD EPYC, 2 cores", "cer": 0.2, "pages_per_s": 1.0, "workflow": "fast"}
+    out.write_text(json.dumps({"ppocrv6-tiny-rec": {"books": old}}))
+    summary = {"cer": 0.01, "pages_per_second": 2.0}
+    results = {
+        "cpu": "Intel Xeon",
+        "cores": 2,
+        "datasets": [{"name": "books", "systems": [{"id": "legible/default", "summary": summary}]}],
+    }
+    (tmp_path / "results.json").write_text(json.dumps(results))
+    assert main([str(tmp_path / "results.json"), "--out", str(out)]) == 0
+    merged = json.loads(out.read_text())
+    assert merged["ppocrv6-tiny-rec"]["books"] == old  # fast was not in this run: kept
+    assert merged["ppocrv6-small-rec"]["books"]["machine"] == "Intel Xeon, 2 cores"
 
 
 def test_it_leaves_out_pages_without_a_transcription(tmp_path: Path) -> None:
