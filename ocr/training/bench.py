@@ -30,8 +30,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from ocr.bench.datasets import parse_page
 from ocr.bench.report import machine
 from ocr.bench.scoring import score_page
@@ -351,13 +349,8 @@ def _evaluate_saved(
             # Into the base's own graph: the saved file's is the export's (its layer norms
             # spelt out), which would not export a second time.
             graph, module = recognizer_module(base)
-            start = weights(module)
             saved = recognizer_module(args.evaluate)[1].initializers()
-            with torch.no_grad():
-                for name, value in module.initializers().items():
-                    if name in saved and value.is_floating_point():
-                        value.copy_(saved[name])
-            merge_into(module, start, args.merge)
+            merge_into(module, weights(module), args.merge, end=saved)
             charset = load_charset(LogitsNetwork(graph, module, "softmax"), dictionary)
             merged = TrainedRecognizer(base, graph, module, charset, "character" in graph.metadata)
             path = merged.export(args.save or Path(folder) / "merged.onnx")

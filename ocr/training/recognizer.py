@@ -146,12 +146,19 @@ def weights(module: OnnxModule) -> dict[str, torch.Tensor]:
     return {name: value.detach().clone() for name, value in module.initializers().items()}
 
 
-def merge_into(module: OnnxModule, start: Mapping[str, torch.Tensor], share: float) -> None:
-    """Move each weight back to `share` of the way from its value in `start` to its own."""
+def merge_into(
+    module: OnnxModule,
+    start: Mapping[str, torch.Tensor],
+    share: float,
+    end: Mapping[str, torch.Tensor] | None = None,
+) -> None:
+    """Set each weight `share` of the way from its value in `start` to its value in `end`
+    (the module's own when `end` is None or lacks it)."""
     with torch.no_grad():
         for name, value in module.initializers().items():
             if name in start and value.is_floating_point():
-                value.copy_(start[name] + share * (value - start[name]))
+                target = end[name] if end is not None and name in end else value
+                value.copy_(start[name] + share * (target - start[name]))
 
 
 def _teacher(module: OnnxModule) -> OnnxModule:

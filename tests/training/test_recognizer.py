@@ -174,3 +174,17 @@ def test_it_merges_the_trained_weights_back_toward_the_base(
         assert torch.allclose(none[name], base[name].detach())
         middle = (full[name] + base[name].detach()) / 2
         assert torch.allclose(half[name], middle, atol=1e-6), name
+
+
+def test_it_merges_toward_saved_weights_as_toward_its_own() -> None:
+    # The training bench's --evaluate --merge moves the base's weights toward a saved file's.
+    from ocr.training.networks import recognizer_module
+    from ocr.training.recognizer import merge_into, weights
+
+    module = recognizer_module(TINY)[1]
+    start = weights(module)
+    end = {k: v * 3 for k, v in start.items() if v.is_floating_point()}
+    merge_into(module, start, 0.25, end=end)
+    merged = module.initializers()
+    for name in end:
+        assert torch.allclose(merged[name], start[name] * 1.5), name
