@@ -41,14 +41,19 @@ def test_the_gallery_and_the_editor_say_which_models_are_installed(
 def test_the_gallery_fits_its_tables_and_shows_each_workflows_figures_once(
     browser_page, live_server, alice
 ) -> None:
-    """With the repository's own figures.json: three workflows measured on five data sets."""
+    """With the repository's own figures.json: four workflows measured on five data sets (the
+    ready default, fast and tesseract, and the benchmark's cascade for its own recognizer)."""
     from playwright.sync_api import expect
 
     page = browser_page
     signed_in(page, live_server, alice)
     page.goto(f"{live_server.url}/models/")
-    expect(page.locator(".measured-workflow")).to_have_count(3)
-    expect(page.get_by_role("cell", name="funsd_train", exact=True)).to_have_count(3)
+    expect(page.locator(".measured-workflow")).to_have_count(4)
+    expect(page.get_by_role("cell", name="funsd_train", exact=True)).to_have_count(4)
+    cascade = page.locator("#model-ppocrv6-cascade-rec")
+    expect(cascade.locator('a[href="#workflow-cascade"]')).to_have_count(1)
+    expect(page.locator("#workflow-cascade h3")).to_contain_text("benchmark variant")
+    expect(page.locator("#workflow-cascade h3")).to_contain_text("ppocrv6-cascade-rec")
     card = page.locator("#model-ppocrv6-small-rec")
     expect(card).to_contain_text("Measured only as part of a whole workflow")
     expect(card.locator("table")).to_have_count(0)
