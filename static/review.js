@@ -145,7 +145,8 @@ function review(list) {
     go(li, 1);
   });
 
-  // The first line, ready to type at the end of its text (autofocus alone puts the caret first).
+  // The first line, ready to type at the end of its text. Not `autofocus` in the page: that
+  // focuses it with the caret first, and keys typed before this script ran went there.
   const first = lines()[0];
   if (first && [document.body, fieldOf(first)].includes(document.activeElement)) focus(first);
 }

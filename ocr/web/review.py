@@ -59,7 +59,6 @@ def review(request: HttpRequest, app: int) -> HttpResponse:
         "lines": lines,
         "more": f"after={last.score!r}:{last.pk}&start={start + BATCH}" if last else "",
         "progress": selectors.review_progress(the_app),
-        "first_batch": after is None,
     }
     fragment = request.headers.get("HX-Request") == "true"
     return render(request, "ocr/_review_lines.html" if fragment else "ocr/review.html", context)
